@@ -1,0 +1,117 @@
+/*
+ * Writing wheels exactly to the binary distribution format spec
+ * (PEP 427, https://packaging.python.org/en/latest/specifications/
+ * binary-distribution-format/) and core metadata
+ * (https://packaging.python.org/en/latest/specifications/core-metadata/).
+ *
+ * A wheel is reproducible: members are sorted, times come from the given
+ * epoch, permissions are normalized to 0644/0755, and the .dist-info
+ * directory goes last.  Big members are deflated on every core.
+ */
+#ifndef TLC_WHEEL_H
+#define TLC_WHEEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "error.h"
+#include "progress.h"
+
+/* Core metadata.  Metadata-Version 2.1: the newest that pip 23 and
+ * twine 4 (pkginfo 1.8) both read.  Lists are NULL-terminated arrays. */
+struct tlc_metadata {
+	const char *name;		/* distribution name, as the user wrote it */
+	const char *version;		/* normalized PEP 440 */
+	const char *summary;		/* one line */
+	const char *description;	/* the body; may be NULL */
+	const char *description_content_type; /* "text/markdown", ... */
+	const char *license;		/* SPDX expression or free text */
+	const char *requires_python;	/* ">=3.8", may be NULL */
+	const char *author;
+	const char *author_email;
+	const char *const *requires_dist;	/* PEP 508 strings */
+	const char *const *project_urls;	/* "Label, https://..." */
+	const char *const *classifiers;
+	const char *const *license_files;	/* names under licenses/ */
+};
+
+/**
+ * Render @m as an email-style METADATA file.  Single-line fields that
+ * contain a newline, and a missing name or version, are refused.
+ *
+ * @return 0, TLC_EPOLICY, TLC_ENOMEM
+ */
+int tlc_metadata_format(struct tlc_buf *out, const struct tlc_metadata *m,
+			struct tlc_error *err);
+
+struct tlc_wheel_opts {
+	const char *name;	/* distribution name, escaped here */
+	const char *version;	/* normalized PEP 440 */
+	const char *build_tag;	/* NULL for none */
+	const char *python_tag;	/* "py3", "cp311" */
+	const char *abi_tag;	/* "none", "cp311", "abi3" */
+	const char *platform_tag; /* "linux_x86_64", "any" */
+	bool purelib;		/* Root-Is-Purelib */
+	const char *generator;	/* "tlcpack 0.1.0" */
+	const char *outdir;	/* where the .whl lands */
+	int64_t epoch;		/* member times; clamped to 1980..2107 */
+	int level;		/* deflate level 0-9 */
+	unsigned threads;	/* 0: every online CPU */
+	tlc_progress_cb progress; /* may be NULL */
+	void *progress_data;
+};
+
+#define TLC_WHEEL_OPTS_INIT { NULL, NULL, NULL, "py3", "none", "any", \
+			      false, NULL, ".", 315532800, 6, 0, NULL, NULL }
+
+struct tlc_wheel_writer;
+
+/**
+ * Start a wheel.  Nothing appears in @opts->outdir until
+ * tlc_wheel_writer_finish() succeeds: the file is written under a
+ * temporary name, fsynced and renamed.
+ *
+ * @param[out] out  free with tlc_wheel_writer_free()
+ */
+int tlc_wheel_writer_new(struct tlc_wheel_writer **out,
+			 const struct tlc_wheel_opts *opts,
+			 struct tlc_error *err);
+
+/**
+ * Add every regular file under @dir as "<prefix>/<relative path>" (prefix
+ * may be "" for the root).  Symlinks to files are followed; symlinks that
+ * point outside @dir, and other file types, are refused.
+ */
+int tlc_wheel_add_tree(struct tlc_wheel_writer *w, const char *dir,
+		       const char *prefix, struct tlc_error *err);
+
+/** Add the file at @path as @arcname; its exec bit is kept. */
+int tlc_wheel_add_file(struct tlc_wheel_writer *w, const char *arcname,
+		       const char *path, struct tlc_error *err);
+
+/** Add @len bytes of @data as @arcname with mode 0644 or 0755. */
+int tlc_wheel_add_data(struct tlc_wheel_writer *w, const char *arcname,
+		       const void *data, size_t len, unsigned mode,
+		       struct tlc_error *err);
+
+/** Add a licence file as <dist-info>/licenses/@name. */
+int tlc_wheel_add_license(struct tlc_wheel_writer *w, const char *name,
+			  const char *path, struct tlc_error *err);
+
+/**
+ * Write the members, then METADATA (@metadata, verbatim), WHEEL and
+ * RECORD, and move the wheel into place.  Adding a member twice, or one
+ * whose name is absolute, contains "..", a backslash or a control
+ * character, or lies in the .dist-info directory, fails here or earlier.
+ *
+ * @param[out] path  the wheel's path, appended
+ */
+int tlc_wheel_writer_finish(struct tlc_wheel_writer *w, const char *metadata,
+			    struct tlc_buf *path, struct tlc_error *err);
+
+/** Free @w, removing its temporary file if not finished.  NULL is a no-op. */
+void tlc_wheel_writer_free(struct tlc_wheel_writer *w);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * What every command shares: exit codes (libgit2 CLI_EXIT_*, git's
+ * die/usage) and reporting.  Only the CLI prints and exits.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdbool.h>
+
+#include "tlcpack/error.h"
+#include "tlcpack/progress.h"
+
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILED = 1,	/* the command ran and failed */
+	CLI_EXIT_FATAL = 128,	/* environment or internal error */
+	CLI_EXIT_USAGE = 129,	/* bad command line */
+};
+
+/** Print "tlcpack: <msg>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Print @err's message and map its code to an exit code. */
+int cli_error_tlc(const struct tlc_error *err);
+
+/** Print "tlcpack: <msg>" and a hint to run --help; return CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/** A progress callback: a bar on a terminal, plain lines otherwise.
+ * @data is unused. */
+void cli_progress(const struct tlc_progress *p, void *data);
+
+/** True when stderr is a terminal and TERM is not "dumb". */
+bool cli_stderr_is_tty(void);
+
+#endif
