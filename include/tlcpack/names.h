@@ -11,21 +11,34 @@
 #include "error.h"
 
 #define TLC_NAME_MAX 200	/* bytes in a project name we accept */
+#define TLC_WHEEL_FILENAME_MAX 1024	/* bytes in a wheel filename */
 
-/** A valid PEP 508 project name: ^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i */
+/**
+ * A valid PEP 508 project name: ^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i,
+ * ASCII only, at most TLC_NAME_MAX bytes.  NULL is not valid.
+ */
 bool tlc_name_valid(const char *name);
 
 /**
- * PEP 503 normalization: lower case, runs of "-", "_", "." become "-".
- * @return 0, TLC_EPOLICY if @name is not valid, TLC_ENOMEM
+ * Whether @a and @b are valid names with the same PEP 503 normalized form
+ * ("Foo.Bar" and "foo-bar"), without allocating.
+ */
+bool tlc_name_equal(const char *a, const char *b);
+
+/**
+ * Append the PEP 503 normalization of @name to @out: lower case, runs of
+ * "-", "_", "." become "-".
+ * @return 0, TLC_EPOLICY if @name is not valid, TLC_ETOOBIG if it is over
+ *         TLC_NAME_MAX bytes (or @out's cap is hit), TLC_ENOMEM; @out is
+ *         unchanged on failure
  */
 int tlc_name_normalize(struct tlc_buf *out, const char *name,
 		       struct tlc_error *err);
 
 /**
- * The name as it appears in a wheel filename and .dist-info directory:
- * normalized, then "-" replaced by "_" ("tlcpack-cu121" ->
- * "tlcpack_cu121").
+ * Append the name as it appears in a wheel filename and .dist-info
+ * directory: normalized, then "-" replaced by "_" ("tlcpack-cu121" ->
+ * "tlcpack_cu121").  @return as tlc_name_normalize()
  */
 int tlc_name_wheel_escape(struct tlc_buf *out, const char *name,
 			  struct tlc_error *err);
@@ -41,17 +54,30 @@ struct tlc_wheel_filename {
 };
 
 /**
- * Split and validate a wheel filename (no directory part).  The version
- * must be valid PEP 440, the build tag must start with a digit, tags must
- * be non-empty [A-Za-z0-9_.]+.
+ * Split and validate a wheel filename (no directory part): exactly 5 or 6
+ * dash-separated parts before ".whl", a valid PEP 508 name (escaped or
+ * not, since older wheels keep '.' and capitals), a valid PEP 440
+ * version, a build tag of a digit then [A-Za-z0-9_.]*, and tags of
+ * non-empty [A-Za-z0-9_]+ parts joined by '.'.  Directory separators and
+ * control characters are refused.  @out holds the parts as written.
  *
- * @return 0, TLC_EPOLICY with the rule broken named, TLC_ETOOBIG
+ * @return 0, TLC_EPOLICY with the rule broken named, TLC_ETOOBIG for a
+ *         filename over TLC_WHEEL_FILENAME_MAX bytes or a part too long
+ *         for its field in @out
  */
 int tlc_wheel_filename_parse(struct tlc_wheel_filename *out,
 			     const char *filename, struct tlc_error *err);
 
-/** Format "{escaped name}-{version}[-{build}]-{py}-{abi}-{plat}.whl";
- * @name is escaped, @version normalized, here. */
+/**
+ * Append "{escaped name}-{version}[-{build}]-{py}-{abi}-{plat}.whl" to
+ * @out; @name is escaped and @version normalized here, and every part is
+ * checked as tlc_wheel_filename_parse() checks it (with the same size
+ * caps), so what this writes that function reads back.
+ *
+ * @param build  NULL or "" for none
+ * @return 0, TLC_EPOLICY, TLC_ETOOBIG, TLC_ENOMEM; @out is unchanged on
+ *         failure
+ */
 int tlc_wheel_filename_format(struct tlc_buf *out, const char *name,
 			      const char *version, const char *build,
 			      const char *python, const char *abi,

@@ -54,9 +54,20 @@ int tlc_error_prefix(struct tlc_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s",
-			 old);
+	/* append ": <old>", truncated to fit (by hand: the truncation is
+	 * wanted, and snprintf would draw -Wformat-truncation) */
+	if (n >= 0 && (size_t)n < sizeof(err->msg) - 1) {
+		size_t at = (size_t)n, room = sizeof(err->msg) - 1 - at;
+		size_t olen = strlen(old);
+		char sep[] = ": ";
+
+		for (size_t i = 0; i < 2 && room; i++, room--)
+			err->msg[at++] = sep[i];
+		if (olen > room)
+			olen = room;
+		memcpy(err->msg + at, old, olen);
+		err->msg[at + olen] = '\0';
+	}
 	return err->code;
 }
 
