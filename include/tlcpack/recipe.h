@@ -131,15 +131,39 @@ struct tlc_recipe {
  * TLC_RECIPE_MAX_ITEMS entries in a list, strings over
  * TLC_RECIPE_MAX_STRING bytes).
  *
- * @param[out] out  free with tlc_recipe_free()
- * @return 0, TLC_ENOTFOUND, TLC_EPOLICY, TLC_ETOOBIG, TLC_ENOMEM, TLC_EIO
+ * Loading only reads.  @out->path is the absolute path of the file read,
+ * @out->root the absolute, resolved directory holding it.  A file over
+ * TLC_RECIPE_MAX_FILE bytes is refused before it is parsed.
+ *
+ * @param[out] out  free with tlc_recipe_free(); NULL on failure
+ * @return 0; TLC_ENOTFOUND (no such file, no recipe in the directory, or
+ *         a pyproject.toml without [tool.tlcpack]); TLC_EPOLICY (invalid
+ *         TOML or a broken rule); TLC_ETOOBIG; TLC_ENOMEM; TLC_EIO
  */
 int tlc_recipe_load(struct tlc_recipe **out, const char *path,
 		    struct tlc_error *err);
 
 #define TLC_RECIPE_MAX_ITEMS 4096
 #define TLC_RECIPE_MAX_STRING 65536
+#define TLC_RECIPE_MAX_FILE (1u << 20)	/* bytes of a recipe file */
 
+/**
+ * Load a recipe from @len bytes of @data, as tlc_recipe_load() loads a
+ * file: @filename names it in messages and decides the form (a basename
+ * of "pyproject.toml" reads [tool.tlcpack] and [project], anything else
+ * is a tlcpack.toml).  Paths in the recipe are checked against @root.
+ *
+ * @out->path is @root (resolved) joined with the basename of @filename.
+ *
+ * @param root  the project directory; NULL: the directory of @filename
+ * @param[out] out  free with tlc_recipe_free(); NULL on failure
+ * @return as tlc_recipe_load()
+ */
+int tlc_recipe_load_buffer(struct tlc_recipe **out, const void *data,
+			   size_t len, const char *filename, const char *root,
+			   struct tlc_error *err);
+
+/** Free @r and everything it owns.  NULL is a no-op. */
 void tlc_recipe_free(struct tlc_recipe *r);
 
 /** The variant named @name, or NULL. */
