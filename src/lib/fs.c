@@ -17,6 +17,9 @@ int tlc__fs_mkdir_p(const char *path, mode_t mode, struct tlc_error *err)
 	struct tlc_buf b = TLC_BUF_INIT;
 	int rc = 0;
 
+	if (!*path)
+		return tlc_error_set(err, TLC_ENOTFOUND,
+				     "cannot create directory ''");
 	if ((rc = tlc_buf_puts(&b, path)) < 0)
 		return tlc_error_set(err, rc, "out of memory");
 	for (char *p = b.ptr + 1;; p++) {
@@ -197,8 +200,10 @@ int tlc__fs_write_atomic(const char *path, const void *data, size_t len,
 	struct tlc_buf tmp = TLC_BUF_INIT;
 	int fd, rc;
 
-	if ((fd = tlc__fs_tmpfile(&tmp, path, mode, err)) < 0)
-		return fd;
+	if ((fd = tlc__fs_tmpfile(&tmp, path, mode, err)) < 0) {
+		rc = fd;
+		goto out;
+	}
 	if ((rc = tlc__fs_write_all(fd, data, len, tmp.ptr, err)) < 0) {
 		close(fd);
 		unlink(tmp.ptr);
@@ -223,6 +228,17 @@ int tlc__fs_copy_file(const char *src, const char *dst, struct tlc_error *err)
 		rc = tlc_error_set(err, TLC_EPOLICY,
 				   "cannot copy '%s': not a regular file", src);
 		goto out;
+	}
+	{
+		struct stat dst_st;
+
+		/* O_TRUNC below would empty a file copied onto itself */
+		if (stat(dst, &dst_st) == 0 && dst_st.st_dev == st.st_dev &&
+		    dst_st.st_ino == st.st_ino) {
+			rc = tlc_error_set(err, TLC_EPOLICY,
+					   "cannot copy '%s' onto itself", src);
+			goto out;
+		}
 	}
 	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 		   (st.st_mode & 0111) ? 0755 : 0644);
@@ -290,6 +306,8 @@ int tlc__fs_join(struct tlc_buf *out, const char *a, const char *b)
 	tlc_buf_reset(out);
 	if ((rc = tlc_buf_put(out, a, la)) < 0)
 		return rc;
+	while (la && *b == '/')
+		b++;
 	if (la && a[la - 1] != '/' && *b)
 		if ((rc = tlc_buf_putc(out, '/')) < 0)
 			return rc;

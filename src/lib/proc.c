@@ -121,9 +121,17 @@ static char **make_env(const char *const *over)
 		if (!replaced)
 			env[k++] = environ[i];
 	}
-	for (size_t j = 0; j < m; j++)
-		if (strchr(over[j], '='))
+	for (size_t j = 0; j < m; j++) {
+		size_t klen = strcspn(over[j], "=");
+		bool later = false;
+
+		/* the last override of a name wins, as in a shell */
+		for (size_t l = j + 1; l < m && !later; l++)
+			later = !strncmp(over[l], over[j], klen) &&
+				(over[l][klen] == '=' || over[l][klen] == '\0');
+		if (!later && over[j][klen] == '=')
 			env[k++] = (char *)over[j];
+	}
 	env[k] = NULL;
 	return env;
 }
