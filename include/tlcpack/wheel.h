@@ -114,4 +114,23 @@ int tlc_wheel_writer_finish(struct tlc_wheel_writer *w, const char *metadata,
 /** Free @w, removing its temporary file if not finished.  NULL is a no-op. */
 void tlc_wheel_writer_free(struct tlc_wheel_writer *w);
 
+/**
+ * Repack an unpacked wheel, as `python -m wheel pack` does: @dir holds the
+ * package files and exactly one "{name}-{version}.dist-info" directory
+ * with METADATA and WHEEL.  The name and version come from that
+ * directory's name; the tags and build tag from WHEEL's Tag and Build
+ * lines (the filename's tag sets are the sorted sets of the Tag parts).
+ * METADATA, WHEEL and the other files of the .dist-info go in verbatim,
+ * under "{escaped name}-{normalized version}.dist-info"; an old RECORD is
+ * dropped and a fresh one written.  METADATA's Name and Version must
+ * match the directory's.  From @opts only outdir, epoch, level, threads
+ * and progress are used.
+ *
+ * @param[out] path  the wheel's path, appended
+ * @return 0, TLC_ENOTFOUND (no .dist-info, WHEEL or METADATA),
+ *         TLC_EPOLICY (two .dist-info, no Tag, bad names), TLC_EIO, ...
+ */
+int tlc_wheel_pack(struct tlc_buf *path, const char *dir,
+		   const struct tlc_wheel_opts *opts, struct tlc_error *err);
+
 #endif

@@ -1,0 +1,139 @@
+/*
+ * Zip archives (PKWARE APPNOTE.TXT 6.3.x,
+ * https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT), the
+ * container of wheels.
+ *
+ * The writer is deterministic: members go in the order they are added,
+ * every member gets the same DOS time, modes are normalized to 0644 or
+ * 0755, and there are no extra fields but zip64's.  Zip64 is used when,
+ * and only when, a size, an offset or the member count needs it.  Sizes
+ * go in the local headers (no data descriptors).  Each member is deflated
+ * (method 8) or stored (method 0) when deflate does not make it smaller;
+ * big members are deflated in chunks on every core, and the bytes written
+ * do not depend on the number of threads.
+ *
+ * struct tlc_zip_entry describes a member for the writer (and for the
+ * reader that will sit beside it).
+ */
+#ifndef TLC_ZIP_H
+#define TLC_ZIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "progress.h"
+
+#define TLC_ZIP_STORED 0
+#define TLC_ZIP_DEFLATED 8
+
+#define TLC_ZIP_NAME_MAX 4096	/* bytes in a member name we accept */
+
+/* A member, as it is in the archive. */
+struct tlc_zip_entry {
+	const char *name;	/* owned by the writer (or reader) */
+	uint64_t size;		/* uncompressed bytes */
+	uint64_t csize;		/* bytes in the archive */
+	uint64_t offset;	/* of the local header */
+	uint32_t crc32;
+	unsigned method;	/* TLC_ZIP_STORED or TLC_ZIP_DEFLATED */
+	unsigned mode;		/* permission bits: 0644 or 0755 */
+	bool has_sha256;	/* sha256 below is set */
+	unsigned char sha256[32];	/* of the uncompressed bytes */
+};
+
+/**
+ * Check that @name is a safe, portable member name: not empty, at most
+ * TLC_ZIP_NAME_MAX bytes, valid UTF-8, relative (no leading '/'), no
+ * backslash, no control character, no empty, "." or ".." component, no
+ * trailing '/'.
+ *
+ * @return 0, or TLC_EPOLICY with the rule broken named
+ */
+int tlc_zip_name_check(const char *name, struct tlc_error *err);
+
+struct tlc_zip_writer_opts {
+	int level;		/* 0 (store everything) to 9 */
+	unsigned threads;	/* 0: every online CPU */
+	int64_t epoch;		/* the time of every member, clamped to the
+				 * DOS range 1980-01-01..2107-12-31 */
+	bool sha256;		/* compute each member's SHA-256 */
+	const char *name;	/* the archive, in messages and as the
+				 * progress item; NULL: "archive" */
+	tlc_progress_cb progress;	/* may be NULL */
+	void *progress_data;
+	const char *progress_step;	/* NULL: "zip" */
+};
+
+#define TLC_ZIP_WRITER_OPTS_INIT { 6, 0, 315532800, false, NULL, NULL, \
+				   NULL, NULL }
+
+struct tlc_zip_writer;
+
+/**
+ * Start an archive in @fd, an empty regular file open for writing.  The
+ * writer writes at offsets from 0 with pwrite(), truncates the file to the
+ * archive's length when finished, and never closes @fd.
+ *
+ * @param[out] out  free with tlc_zip_writer_free()
+ * @return 0, TLC_EPOLICY (a level out of range), TLC_ENOMEM, TLC_EIO (no
+ *         thread could be started)
+ */
+int tlc_zip_writer_new(struct tlc_zip_writer **out, int fd,
+		       const struct tlc_zip_writer_opts *opts,
+		       struct tlc_error *err);
+
+/**
+ * Queue the regular file at @path (symlinks followed) as @arcname.  The
+ * file is read when the queue is written, and must not change meanwhile.
+ *
+ * @param mode  0644 or 0755; anything with an execute bit becomes 0755
+ * @return 0, TLC_EPOLICY (bad or duplicate name, not a regular file),
+ *         TLC_ENOTFOUND, TLC_EIO, TLC_ENOMEM
+ */
+int tlc_zip_add_file(struct tlc_zip_writer *w, const char *arcname,
+		     const char *path, unsigned mode, struct tlc_error *err);
+
+/** Queue a copy of @len bytes at @data as @arcname.  @return as add_file */
+int tlc_zip_add_data(struct tlc_zip_writer *w, const char *arcname,
+		     const void *data, size_t len, unsigned mode,
+		     struct tlc_error *err);
+
+/**
+ * Compress and write every queued member, in order.  Progress goes to
+ * opts->progress from this thread, in uncompressed bytes.  After a
+ * failure the writer only accepts tlc_zip_writer_free().
+ *
+ * @return 0, TLC_EIO (a read or write failed, or a file changed since
+ *         it was added), TLC_ENOMEM
+ */
+int tlc_zip_writer_flush(struct tlc_zip_writer *w, struct tlc_error *err);
+
+/** Members added so far, written or queued. */
+size_t tlc_zip_writer_count(const struct tlc_zip_writer *w);
+
+/**
+ * The @i-th member added.  Its sizes, crc32, method and sha256 are only
+ * filled once it has been written by tlc_zip_writer_flush().
+ *
+ * @return borrowed; valid until the writer is freed or a member added
+ */
+const struct tlc_zip_entry *tlc_zip_writer_entry(
+	const struct tlc_zip_writer *w, size_t i);
+
+/**
+ * Flush, then write the central directory and the end records, and
+ * truncate the file.  Reports progress with finished = 1.  Afterwards the
+ * writer only answers _count(), _entry() and _free().
+ *
+ * @param[out] size  the archive's length; may be NULL
+ * @return as tlc_zip_writer_flush()
+ */
+int tlc_zip_writer_finish(struct tlc_zip_writer *w, uint64_t *size,
+			  struct tlc_error *err);
+
+/** Free @w (not @fd); NULL is a no-op. */
+void tlc_zip_writer_free(struct tlc_zip_writer *w);
+
+#endif
