@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -66,37 +67,52 @@ static void human_bytes(char *out, size_t n, unsigned long long v)
 
 void cli_progress(const struct tlc_progress *p, void *data)
 {
-	static int bar_open;
+	static struct timespec started;
+	static int line_open;
+	struct timespec now;
+	bool tty = cli_stderr_is_tty();
 	char done[32], total[32];
+	double secs;
 
 	(void)data;
-	if (cli_stderr_is_tty() && !p->finished && p->total) {
-		unsigned pct = (unsigned)(p->done * 100 / p->total);
-		unsigned fill = pct * 30 / 100;
-		char bar[31];
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!p->finished) {
+		if (p->done == 0)
+			started = now;
+		if (!tty)
+			return;	/* plain output: one line when a step ends */
+		if (p->total) {
+			unsigned pct = (unsigned)(p->done * 100 / p->total);
+			unsigned fill = pct * 30 / 100;
+			char bar[31];
 
-		memset(bar, '#', fill);
-		memset(bar + fill, '.', 30 - fill);
-		bar[30] = '\0';
-		human_bytes(done, sizeof(done), p->done);
-		human_bytes(total, sizeof(total), p->total);
-		fprintf(stderr, "\r%-9s %s [%s] %3u%% %s/%s\033[K", p->step,
-			p->item ? p->item : "", bar, pct, done, total);
-		bar_open = 1;
+			memset(bar, '#', fill);
+			memset(bar + fill, '.', 30 - fill);
+			bar[30] = '\0';
+			human_bytes(done, sizeof(done), p->done);
+			human_bytes(total, sizeof(total), p->total);
+			fprintf(stderr, "\r%-9s %s [%s] %3u%% %s/%s\033[K",
+				p->step, p->item ? p->item : "", bar, pct,
+				done, total);
+		} else {
+			fprintf(stderr, "\r%-9s %s ...\033[K", p->step,
+				p->item ? p->item : "");
+		}
+		line_open = 1;
 		return;
 	}
-	if (bar_open) {
+	if (line_open) {
 		fputs("\r\033[K", stderr);
-		bar_open = 0;
+		line_open = 0;
 	}
-	if (!p->finished && p->total)
-		return;	/* plain output: one line per step, not per chunk */
-	if (p->step && !strcmp(p->step, "pack") && p->total) {
+	secs = (double)(now.tv_sec - started.tv_sec) +
+	       (double)(now.tv_nsec - started.tv_nsec) / 1e9;
+	if (p->total) {
 		human_bytes(total, sizeof(total), p->total);
-		fprintf(stderr, "%-9s %s (%s)\n", p->step,
-			p->item ? p->item : "", total);
+		fprintf(stderr, "%-9s %s (%s, %.1fs)\n", p->step,
+			p->item ? p->item : "", total, secs);
 	} else {
-		fprintf(stderr, "%-9s %s\n", p->step ? p->step : "",
-			p->item ? p->item : "");
+		fprintf(stderr, "%-9s %s (%.1fs)\n", p->step,
+			p->item ? p->item : "", secs);
 	}
 }

@@ -21,5 +21,7 @@ struct cli_command {
 	const char *summary;
 };
 
+int cmd_build(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
 
 #endif

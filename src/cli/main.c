@@ -14,7 +14,10 @@
 static int cmd_help(int argc, char **argv);
 
 static const struct cli_command commands[] = {
+	{ "build", cmd_build,
+	  "Build wheels for every variant and Python of a recipe" },
 	{ "help", cmd_help, "Show help for tlcpack or one of its commands" },
+	{ "pack", cmd_pack, "Pack an unpacked wheel directory into a wheel" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -47,7 +50,7 @@ static int cmd_help(int argc, char **argv)
 {
 	const struct cli_command *c;
 
-	if (argc < 2) {
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		print_usage(stdout);
 		return CLI_EXIT_OK;
 	}

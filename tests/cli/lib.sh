@@ -1,0 +1,30 @@
+# Helpers for end-to-end cases; source it: . "$TLC_CASE_DIR/../lib.sh"
+set -euo pipefail
+
+: "${TLCPACK:?TLCPACK must name the tlcpack binary}"
+: "${TLC_SOURCE_DIR:?TLC_SOURCE_DIR must name the source tree}"
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+
+# A fresh venv with real pip; $1 is the directory, $2 the interpreter.
+make_venv() {
+	"${2:-python3}" -m venv "$1" >/dev/null || die "cannot create a venv in $1"
+}
+
+# The CUDA toolkit, or a loud skip.
+need_nvcc() {
+	if [ -x /usr/local/cuda/bin/nvcc ]; then
+		export CUDACXX=${CUDACXX:-/usr/local/cuda/bin/nvcc}
+	elif ! command -v nvcc >/dev/null; then
+		skip "no CUDA toolkit (nvcc): the CUDA variant cannot be built here"
+	fi
+}
+
+# A copy of the embedded example in the scratch directory, so that the
+# source tree stays clean; $1 is where.
+copy_example() {
+	mkdir -p "$1"
+	(cd "$TLC_SOURCE_DIR/examples" && tar --exclude=build-tlcpack -cf - .) |
+		(cd "$1" && tar -xf -)
+}
