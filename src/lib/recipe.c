@@ -289,6 +289,19 @@ static int missing(struct ld *ld, const struct tlc_toml_value *table,
 	return fail(ld, TLC_EPOLICY, table, "missing key '%s'", k);
 }
 
+/* Key @i of table @t into @key, its key path into @k; a key holding a
+ * NUL byte is refused. */
+static int key_at(struct ld *ld, const struct tlc_toml_value *t,
+		  const char *kp, size_t i, char *k, const char **key)
+{
+	*key = tlc_toml_key_at(t, i);
+	kp_key(k, kp, *key);
+	if (tlc_toml_key_len(t, i) != strlen(*key))
+		return fail(ld, TLC_EPOLICY, tlc_toml_at(t, i),
+			    "key '%s' contains a NUL byte", k);
+	return 0;
+}
+
 /* ---- did you mean ----------------------------------------------------- */
 
 static unsigned char fold(char c)
@@ -374,16 +387,14 @@ static int check_keys(struct ld *ld, const struct tlc_toml_value *t,
 	size_t n = tlc_toml_len(t);
 
 	for (size_t i = 0; i < n; i++) {
-		const char *key = tlc_toml_key_at(t, i);
 		const struct tlc_toml_value *v = tlc_toml_at(t, i);
-		const char *hint = NULL;
+		const char *key, *hint = NULL;
 		bool ok = false;
 		char k[KP];
+		int rc;
 
-		kp_key(k, kp, key);
-		if (tlc_toml_key_len(t, i) != strlen(key))
-			return fail(ld, TLC_EPOLICY, v,
-				    "key '%s' contains a NUL byte", k);
+		if ((rc = key_at(ld, t, kp, i, k, &key)) < 0)
+			return rc;
 		for (size_t j = 0; known[j] && !ok; j++)
 			ok = !strcmp(key, known[j]);
 		if (ok)
@@ -407,6 +418,7 @@ enum {
 	S_ANY = 0,
 	S_LINE = 1,		/* no control characters */
 	S_NONEMPTY = 2,
+	S_REQUIRED = 4,		/* member_str(): the key must be there */
 };
 
 static int check_text(struct ld *ld, const struct tlc_toml_value *v,
@@ -446,6 +458,71 @@ static int get_str(struct ld *ld, const struct tlc_toml_value *v,
 	return 0;
 }
 
+typedef int (*item_check)(struct ld *ld, const struct tlc_toml_value *v,
+			  const char *kp, const char *s);
+
+/* The value of @key in table @t (key path @kp), or NULL; @k gets its key
+ * path. */
+static const struct tlc_toml_value *member(const struct tlc_toml_value *t,
+					   const char *kp, const char *key,
+					   char *k)
+{
+	kp_key(k, kp, key);
+	return tlc_toml_get(t, key);
+}
+
+/*
+ * The string @key of table @t into @out, then @check on it when not NULL.
+ * A missing key is refused with S_REQUIRED, else leaves @out as it was.
+ */
+static int member_str(struct ld *ld, const struct tlc_toml_value *t,
+		      const char *kp, const char *key, unsigned flags,
+		      item_check check, const char **out)
+{
+	const struct tlc_toml_value *v;
+	char k[KP];
+	int rc;
+
+	if (!(v = member(t, kp, key, k)))
+		return (flags & S_REQUIRED) ? missing(ld, t, kp, key) : 0;
+	if ((rc = get_str(ld, v, k, flags, out)) < 0)
+		return rc;
+	return check ? check(ld, v, k, *out) : 0;
+}
+
+/* An array ("an array of ..." is @what) of at most TLC_RECIPE_MAX_ITEMS. */
+static int get_array(struct ld *ld, const struct tlc_toml_value *v,
+		     const char *kp, const char *what, size_t *n)
+{
+	if (tlc_toml_type(v) != TLC_TOML_ARRAY)
+		return bad_type(ld, v, kp, what);
+	*n = tlc_toml_len(v);
+	if (*n > TLC_RECIPE_MAX_ITEMS)
+		return fail(ld, TLC_ETOOBIG, v, "'%s' has over %d entries", kp,
+			    TLC_RECIPE_MAX_ITEMS);
+	return 0;
+}
+
+/* An array of tables: [[kp]], or kp = [{...}]. */
+static int table_array(struct ld *ld, const struct tlc_toml_value *v,
+		       const char *kp, size_t *n)
+{
+	return get_array(ld, v, kp, "an array of tables ([[...]])", n);
+}
+
+/* Element @i of the array of tables @arr (key path @akp) into @t, its key
+ * path into @kp: a table with no keys but @keys. */
+static int table_at(struct ld *ld, const struct tlc_toml_value *arr,
+		    const char *akp, size_t i, const char *const *keys,
+		    char *kp, const struct tlc_toml_value **t)
+{
+	*t = tlc_toml_at(arr, i);
+	kp_idx(kp, akp, i);
+	if (tlc_toml_type(*t) != TLC_TOML_TABLE)
+		return bad_type(ld, *t, kp, "a table");
+	return check_keys(ld, *t, kp, keys, NULL);
+}
+
 static int empty_strlist(struct ld *ld, struct tlc_recipe_strlist *l)
 {
 	l->n = 0;
@@ -464,22 +541,15 @@ static int empty_kv(struct ld *ld, struct tlc_recipe_kv *kv)
 	return 0;
 }
 
-typedef int (*item_check)(struct ld *ld, const struct tlc_toml_value *v,
-			  const char *kp, const char *s);
-
 static int get_strlist(struct ld *ld, const struct tlc_toml_value *v,
 		       const char *kp, unsigned flags, item_check check,
 		       struct tlc_recipe_strlist *out)
 {
-	size_t n;
+	size_t n = 0;
 	int rc;
 
-	if (tlc_toml_type(v) != TLC_TOML_ARRAY)
-		return bad_type(ld, v, kp, "an array of strings");
-	n = tlc_toml_len(v);
-	if (n > TLC_RECIPE_MAX_ITEMS)
-		return fail(ld, TLC_ETOOBIG, v, "'%s' has over %d entries", kp,
-			    TLC_RECIPE_MAX_ITEMS);
+	if ((rc = get_array(ld, v, kp, "an array of strings", &n)) < 0)
+		return rc;
 	if (!(out->v = arena_alloc(ld->ri, (n + 1) * sizeof(*out->v))))
 		return oom(ld);
 	out->n = n;
@@ -761,6 +831,18 @@ static int check_project_glob(struct ld *ld, const struct tlc_toml_value *v,
 	return check_project_path(ld, v, kp, s, true, false);
 }
 
+static int check_project_file(struct ld *ld, const struct tlc_toml_value *v,
+			      const char *kp, const char *s)
+{
+	return check_project_path(ld, v, kp, s, false, false);
+}
+
+static int check_content(struct ld *ld, const struct tlc_toml_value *v,
+			 const char *kp, const char *s)
+{
+	return check_placeholders(ld, v, kp, s, PH_CONTENT);
+}
+
 /*
  * build.files.from: a glob relative to the project, or one that starts
  * with {project} (the same) or {build}/{build:NAME} (a build directory).
@@ -849,6 +931,18 @@ static int check_wheel_path(struct ld *ld, const struct tlc_toml_value *v,
 		p++;
 	}
 	return 0;
+}
+
+static int check_wheel_file(struct ld *ld, const struct tlc_toml_value *v,
+			    const char *kp, const char *s)
+{
+	return check_wheel_path(ld, v, kp, s, false);
+}
+
+static int check_wheel_dir(struct ld *ld, const struct tlc_toml_value *v,
+			   const char *kp, const char *s)
+{
+	return check_wheel_path(ld, v, kp, s, true);
 }
 
 /* ---- names and versions ----------------------------------------------- */
@@ -1241,17 +1335,13 @@ static int get_kv(struct ld *ld, const struct tlc_toml_value *t,
 		return oom(ld);
 	out->n = n;
 	for (size_t i = 0; i < n; i++) {
-		const char *key = tlc_toml_key_at(t, i);
 		const struct tlc_toml_value *v = tlc_toml_at(t, i);
+		const char *key;
 		char k[KP];
 
-		kp_key(k, kp, key);
-		if (tlc_toml_key_len(t, i) != strlen(key))
-			return fail(ld, TLC_EPOLICY, v,
-				    "key '%s' contains a NUL byte", k);
-		if ((rc = check_kv_key(ld, v, k, key, kind)) < 0)
-			return rc;
-		if ((rc = get_str(ld, v, k, flags, &out->values[i])) < 0)
+		if ((rc = key_at(ld, t, kp, i, k, &key)) < 0 ||
+		    (rc = check_kv_key(ld, v, k, key, kind)) < 0 ||
+		    (rc = get_str(ld, v, k, flags, &out->values[i])) < 0)
 			return rc;
 		if (placeholders_ok &&
 		    (rc = check_placeholders(ld, v, k, out->values[i], ctx)) <
@@ -1272,18 +1362,15 @@ static int get_version(struct ld *ld, const struct tlc_toml_value *v,
 	struct tlc_error perr = TLC_ERROR_INIT;
 	struct tlc_buf norm = TLC_BUF_INIT;
 	struct tlc_pep440 pv;
-	const struct tlc_toml_value *tag;
 	const char *s;
-	char sh[SHOWBUF], k[KP];
+	char sh[SHOWBUF];
 	int rc;
 
 	if (table_ok && tlc_toml_type(v) == TLC_TOML_TABLE) {
-		if ((rc = check_keys(ld, v, kp, keys, NULL)) < 0)
-			return rc;
-		if (!(tag = tlc_toml_get(v, "git-tag")))
-			return missing(ld, v, kp, "git-tag");
-		kp_key(k, kp, "git-tag");
-		if ((rc = get_str(ld, tag, k, S_LINE | S_NONEMPTY, &s)) < 0)
+		if ((rc = check_keys(ld, v, kp, keys, NULL)) < 0 ||
+		    (rc = member_str(ld, v, kp, "git-tag",
+				     S_LINE | S_NONEMPTY | S_REQUIRED, NULL,
+				     &s)) < 0)
 			return rc;
 		ld->r->version_source = TLC_VERSION_GIT_TAG;
 		ld->r->version = s;
@@ -1355,7 +1442,7 @@ static int get_readme(struct ld *ld, const struct tlc_toml_value *v,
 {
 	static const char *const keys[] = { "file", "content-type", "text",
 					    NULL };
-	const struct tlc_toml_value *fv = v, *ctv;
+	const struct tlc_toml_value *fv = v, *tv;
 	const char *file, *ct = NULL;
 	char k[KP], sh[SHOWBUF];
 	int rc;
@@ -1363,27 +1450,19 @@ static int get_readme(struct ld *ld, const struct tlc_toml_value *v,
 	if (tlc_toml_type(v) == TLC_TOML_TABLE) {
 		if ((rc = check_keys(ld, v, kp, keys, NULL)) < 0)
 			return rc;
-		if (tlc_toml_get(v, "text")) {
-			kp_key(k, kp, "text");
-			return fail(ld, TLC_EPOLICY, tlc_toml_get(v, "text"),
+		if ((tv = member(v, kp, "text", k)))
+			return fail(ld, TLC_EPOLICY, tv,
 				    "'%s' is not supported: put the "
 				    "description in a file and name it in "
 				    "'file'", k);
-		}
-		if (!(fv = tlc_toml_get(v, "file")))
-			return missing(ld, v, kp, "file");
-		kp_key(k, kp, "file");
-		if ((rc = get_str(ld, fv, k, S_LINE | S_NONEMPTY, &file)) < 0)
+		if ((rc = member_str(ld, v, kp, "file",
+				     S_LINE | S_NONEMPTY | S_REQUIRED, NULL,
+				     &file)) < 0 ||
+		    (rc = member_str(ld, v, kp, "content-type",
+				     S_LINE | S_NONEMPTY, check_content_type,
+				     &ct)) < 0)
 			return rc;
-		if ((ctv = tlc_toml_get(v, "content-type"))) {
-			char kc[KP];
-
-			kp_key(kc, kp, "content-type");
-			if ((rc = get_str(ld, ctv, kc, S_LINE | S_NONEMPTY,
-					  &ct)) < 0 ||
-			    (rc = check_content_type(ld, ctv, kc, ct)) < 0)
-				return rc;
-		}
+		fv = member(v, kp, "file", k);
 	} else if (tlc_toml_type(v) == TLC_TOML_STRING) {
 		if ((rc = get_str(ld, v, kp, S_LINE | S_NONEMPTY, &file)) < 0)
 			return rc;
@@ -1410,43 +1489,34 @@ static int get_license(struct ld *ld, const struct tlc_toml_value *v,
 {
 	static const char *const keys[] = { "text", "file", NULL };
 	const struct tlc_toml_value *tv, *fv;
-	const char *s;
-	char k[KP];
+	const char *text = NULL, *file = NULL;
 	int rc;
 
 	if (tlc_toml_type(v) == TLC_TOML_STRING) {
-		if ((rc = get_str(ld, v, kp, S_LINE | S_NONEMPTY, &s)) < 0)
+		if ((rc = get_str(ld, v, kp, S_LINE | S_NONEMPTY, &text)) < 0)
 			return rc;
-		ld->r->license = s;
-		ld->license_file = NULL;
-		return 0;
-	}
-	if (tlc_toml_type(v) != TLC_TOML_TABLE)
-		return bad_type(ld, v, kp, "a string or a table");
-	if ((rc = check_keys(ld, v, kp, keys, NULL)) < 0)
-		return rc;
-	tv = tlc_toml_get(v, "text");
-	fv = tlc_toml_get(v, "file");
-	if (tv && fv)
-		return fail(ld, TLC_EPOLICY, v,
-			    "'%s' must have 'text' or 'file', not both", kp);
-	if (!tv && !fv)
-		return fail(ld, TLC_EPOLICY, v,
-			    "'%s' must have 'text' or 'file'", kp);
-	if (tv) {
-		kp_key(k, kp, "text");
-		if ((rc = get_str(ld, tv, k, S_NONEMPTY, &s)) < 0)
+	} else {
+		if (tlc_toml_type(v) != TLC_TOML_TABLE)
+			return bad_type(ld, v, kp, "a string or a table");
+		if ((rc = check_keys(ld, v, kp, keys, NULL)) < 0)
 			return rc;
-		ld->r->license = s;
-		ld->license_file = NULL;
-		return 0;
+		tv = tlc_toml_get(v, "text");
+		fv = tlc_toml_get(v, "file");
+		if (tv && fv)
+			return fail(ld, TLC_EPOLICY, v,
+				    "'%s' must have 'text' or 'file', not "
+				    "both", kp);
+		if (!tv && !fv)
+			return fail(ld, TLC_EPOLICY, v,
+				    "'%s' must have 'text' or 'file'", kp);
+		if ((rc = member_str(ld, v, kp, "text", S_NONEMPTY, NULL,
+				     &text)) < 0 ||
+		    (rc = member_str(ld, v, kp, "file", S_LINE | S_NONEMPTY,
+				     check_project_file, &file)) < 0)
+			return rc;
 	}
-	kp_key(k, kp, "file");
-	if ((rc = get_str(ld, fv, k, S_LINE | S_NONEMPTY, &s)) < 0 ||
-	    (rc = check_project_path(ld, fv, k, s, false, false)) < 0)
-		return rc;
-	ld->r->license = NULL;
-	ld->license_file = s;
+	ld->r->license = text;
+	ld->license_file = file;
 	return 0;
 }
 
@@ -1461,27 +1531,18 @@ static int get_authors(struct ld *ld, const struct tlc_toml_value *v,
 {
 	static const char *const keys[] = { "name", "email", NULL };
 	struct tlc_buf author = TLC_BUF_INIT, email = TLC_BUF_INIT;
-	size_t n;
+	size_t n = 0;
 	int rc = 0;
 
-	if (tlc_toml_type(v) != TLC_TOML_ARRAY)
-		return bad_type(ld, v, kp, "an array of tables");
-	n = tlc_toml_len(v);
-	if (n > TLC_RECIPE_MAX_ITEMS)
-		return fail(ld, TLC_ETOOBIG, v, "'%s' has over %d entries", kp,
-			    TLC_RECIPE_MAX_ITEMS);
+	if ((rc = get_array(ld, v, kp, "an array of tables", &n)) < 0)
+		return rc;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct tlc_toml_value *a = tlc_toml_at(v, i), *nv, *ev;
+		const struct tlc_toml_value *a, *nv, *ev;
 		const char *name = NULL, *mail = NULL;
 		char k[KP], kk[KP], sh[SHOWBUF];
 		struct tlc_buf *to;
 
-		kp_idx(k, kp, i);
-		if (tlc_toml_type(a) != TLC_TOML_TABLE) {
-			rc = bad_type(ld, a, k, "a table");
-			break;
-		}
-		if ((rc = check_keys(ld, a, k, keys, NULL)) < 0)
+		if ((rc = table_at(ld, v, kp, i, keys, k, &a)) < 0)
 			break;
 		nv = tlc_toml_get(a, "name");
 		ev = tlc_toml_get(a, "email");
@@ -1688,32 +1749,19 @@ static int parse_package(struct ld *ld, const char *kp)
 	for (size_t i = 0; meta_keys[i]; i++)
 		if ((rc = get_meta(ld, t, kp, meta_keys[i])) < 0)
 			return rc;
-	if ((v = tlc_toml_get(t, "disclaimer"))) {
-		kp_key(k, kp, "disclaimer");
-		if ((rc = get_str(ld, v, k, S_NONEMPTY, &r->disclaimer)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "python-source"))) {
-		kp_key(k, kp, "python-source");
-		if ((rc = get_str(ld, v, k, S_LINE | S_NONEMPTY,
-				  &r->python_source)) < 0 ||
-		    (rc = check_project_path(ld, v, k, r->python_source, false,
-					     false)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "packages"))) {
-		kp_key(k, kp, "packages");
-		if ((rc = get_strlist(ld, v, k, S_LINE | S_NONEMPTY,
-				      check_package, &r->packages)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "default-variant"))) {
-		kp_key(k, kp, "default-variant");
-		if ((rc = get_str(ld, v, k, S_LINE | S_NONEMPTY,
-				  &r->default_variant)) < 0)
-			return rc;
-		ld->default_variant_v = v;
-	}
+	if ((rc = member_str(ld, t, kp, "disclaimer", S_NONEMPTY, NULL,
+			     &r->disclaimer)) < 0 ||
+	    (rc = member_str(ld, t, kp, "python-source", S_LINE | S_NONEMPTY,
+			     check_project_file, &r->python_source)) < 0)
+		return rc;
+	if ((v = member(t, kp, "packages", k)) &&
+	    (rc = get_strlist(ld, v, k, S_LINE | S_NONEMPTY, check_package,
+			      &r->packages)) < 0)
+		return rc;
+	if ((rc = member_str(ld, t, kp, "default-variant", S_LINE | S_NONEMPTY,
+			     NULL, &r->default_variant)) < 0)
+		return rc;
+	ld->default_variant_v = tlc_toml_get(t, "default-variant");
 	return 0;
 }
 
@@ -1760,6 +1808,25 @@ static int check_required(struct ld *ld)
 
 /* ---- [build] ---------------------------------------------------------- */
 
+/* The "defines" and "env" tables of [build] and of each variant. */
+static int get_defines_env(struct ld *ld, const struct tlc_toml_value *t,
+			   const char *kp, struct tlc_recipe_kv *defines,
+			   struct tlc_recipe_kv *env)
+{
+	const struct tlc_toml_value *v;
+	char k[KP];
+	int rc;
+
+	if ((v = member(t, kp, "defines", k)) &&
+	    (rc = get_kv(ld, v, k, KEY_DEFINE, S_ANY, true, PH_DEFINE,
+			 defines)) < 0)
+		return rc;
+	if ((v = member(t, kp, "env", k)) &&
+	    (rc = get_kv(ld, v, k, KEY_ENV, S_ANY, true, PH_DEFINE, env)) < 0)
+		return rc;
+	return 0;
+}
+
 static int parse_cmake_name(struct ld *ld, const struct tlc_toml_value *t,
 			    const char *kp, size_t idx)
 {
@@ -1771,8 +1838,7 @@ static int parse_cmake_name(struct ld *ld, const struct tlc_toml_value *t,
 	if (tlc_toml_type(t) != TLC_TOML_TABLE)
 		return bad_type(ld, t, kp, "a table");
 	ld->cmake_v[idx] = t;
-	if ((v = tlc_toml_get(t, "name"))) {
-		kp_key(k, kp, "name");
+	if ((v = member(t, kp, "name", k))) {
 		if ((rc = get_str(ld, v, k, S_LINE, &cm->name)) < 0 ||
 		    (rc = check_label(ld, v, k, "CMake project name",
 				      cm->name)) < 0)
@@ -1793,7 +1859,6 @@ static int parse_cmake_name(struct ld *ld, const struct tlc_toml_value *t,
 			sb_puts(&b, kp);
 			*strrchr(arr, '[') = '\0';
 			kp_idx(first, arr, j);
-			kp_key(k, kp, "name");
 			return fail(ld, TLC_EPOLICY, ld->cmake_v[idx],
 				    "'%s' repeats the name '%s' of '%s'", k,
 				    cm->name, first);
@@ -1812,67 +1877,31 @@ static int parse_cmake(struct ld *ld, const struct tlc_toml_value *t,
 	char k[KP];
 	int rc;
 
-	if ((rc = check_keys(ld, t, kp, keys, NULL)) < 0)
+	if ((rc = check_keys(ld, t, kp, keys, NULL)) < 0 ||
+	    (rc = empty_kv(ld, &cm->defines)) < 0 ||
+	    (rc = empty_strlist(ld, &cm->targets)) < 0)
 		return rc;
 	cm->source = ".";
 	cm->build_type = ld->r->build_type;
-	if ((v = tlc_toml_get(t, "per-python"))) {
-		kp_key(k, kp, "per-python");
-		if ((rc = get_bool(ld, v, k, &cm->per_python)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "source"))) {
-		kp_key(k, kp, "source");
-		if ((rc = get_str(ld, v, k, S_LINE | S_NONEMPTY,
-				  &cm->source)) < 0 ||
-		    (rc = check_project_path(ld, v, k, cm->source, false,
-					     false)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "install-dir"))) {
-		kp_key(k, kp, "install-dir");
-		if ((rc = get_str(ld, v, k, S_LINE | S_NONEMPTY,
-				  &cm->install_dir)) < 0 ||
-		    (rc = check_wheel_path(ld, v, k, cm->install_dir, true)) <
-			    0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "build-type"))) {
-		kp_key(k, kp, "build-type");
-		if ((rc = get_str(ld, v, k, S_LINE | S_NONEMPTY,
-				  &cm->build_type)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "defines"))) {
-		kp_key(k, kp, "defines");
-		if ((rc = get_kv(ld, v, k, KEY_DEFINE, S_ANY, true,
-				 cm->per_python ? PH_DEFINE : PH_DEFINE_NOPY,
-				 &cm->defines)) < 0)
-			return rc;
-	} else if ((rc = empty_kv(ld, &cm->defines)) < 0) {
+	if ((v = member(t, kp, "per-python", k)) &&
+	    (rc = get_bool(ld, v, k, &cm->per_python)) < 0)
 		return rc;
-	}
-	if ((v = tlc_toml_get(t, "targets"))) {
-		kp_key(k, kp, "targets");
-		if ((rc = get_strlist(ld, v, k, S_LINE | S_NONEMPTY, NULL,
-				      &cm->targets)) < 0)
-			return rc;
-	} else if ((rc = empty_strlist(ld, &cm->targets)) < 0) {
+	if ((rc = member_str(ld, t, kp, "source", S_LINE | S_NONEMPTY,
+			     check_project_file, &cm->source)) < 0 ||
+	    (rc = member_str(ld, t, kp, "install-dir", S_LINE | S_NONEMPTY,
+			     check_wheel_dir, &cm->install_dir)) < 0 ||
+	    (rc = member_str(ld, t, kp, "build-type", S_LINE | S_NONEMPTY,
+			     NULL, &cm->build_type)) < 0)
 		return rc;
-	}
-	return 0;
-}
-
-/* An array of tables: [[kp]], or kp = [{...}]. */
-static int table_array(struct ld *ld, const struct tlc_toml_value *v,
-		       const char *kp, size_t *n)
-{
-	if (tlc_toml_type(v) != TLC_TOML_ARRAY)
-		return bad_type(ld, v, kp, "an array of tables ([[...]])");
-	*n = tlc_toml_len(v);
-	if (*n > TLC_RECIPE_MAX_ITEMS)
-		return fail(ld, TLC_ETOOBIG, v, "'%s' has over %d entries", kp,
-			    TLC_RECIPE_MAX_ITEMS);
+	if ((v = member(t, kp, "defines", k)) &&
+	    (rc = get_kv(ld, v, k, KEY_DEFINE, S_ANY, true,
+			 cm->per_python ? PH_DEFINE : PH_DEFINE_NOPY,
+			 &cm->defines)) < 0)
+		return rc;
+	if ((v = member(t, kp, "targets", k)) &&
+	    (rc = get_strlist(ld, v, k, S_LINE | S_NONEMPTY, NULL,
+			      &cm->targets)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -1890,27 +1919,16 @@ static int parse_files(struct ld *ld, const struct tlc_toml_value *arr,
 		return oom(ld);
 	r->nfiles = n;
 	for (size_t i = 0; i < n; i++) {
-		const struct tlc_toml_value *t = tlc_toml_at(arr, i), *v;
-		char kp[KP], k[KP];
+		const struct tlc_toml_value *t;
+		char kp[KP];
 
-		kp_idx(kp, akp, i);
-		if (tlc_toml_type(t) != TLC_TOML_TABLE)
-			return bad_type(ld, t, kp, "a table");
-		if ((rc = check_keys(ld, t, kp, keys, NULL)) < 0)
-			return rc;
-		if (!(v = tlc_toml_get(t, "from")))
-			return missing(ld, t, kp, "from");
-		kp_key(k, kp, "from");
-		if ((rc = get_str(ld, v, k, S_LINE | S_NONEMPTY,
-				  &r->files[i].from)) < 0 ||
-		    (rc = check_from(ld, v, k, r->files[i].from)) < 0)
-			return rc;
-		if (!(v = tlc_toml_get(t, "to")))
-			return missing(ld, t, kp, "to");
-		kp_key(k, kp, "to");
-		if ((rc = get_str(ld, v, k, S_LINE | S_NONEMPTY,
-				  &r->files[i].to)) < 0 ||
-		    (rc = check_wheel_path(ld, v, k, r->files[i].to, true)) < 0)
+		if ((rc = table_at(ld, arr, akp, i, keys, kp, &t)) < 0 ||
+		    (rc = member_str(ld, t, kp, "from",
+				     S_LINE | S_NONEMPTY | S_REQUIRED,
+				     check_from, &r->files[i].from)) < 0 ||
+		    (rc = member_str(ld, t, kp, "to",
+				     S_LINE | S_NONEMPTY | S_REQUIRED,
+				     check_wheel_dir, &r->files[i].to)) < 0)
 			return rc;
 	}
 	return 0;
@@ -1931,33 +1949,23 @@ static int parse_generate(struct ld *ld, const struct tlc_toml_value *arr,
 		return oom(ld);
 	r->ngenerate = n;
 	for (size_t i = 0; i < n; i++) {
-		const struct tlc_toml_value *t = tlc_toml_at(arr, i), *v;
+		const struct tlc_toml_value *t, *v;
 		struct tlc_recipe_generate *g = &r->generate[i];
 		char kp[KP], k[KP];
 
-		kp_idx(kp, akp, i);
-		if (tlc_toml_type(t) != TLC_TOML_TABLE)
-			return bad_type(ld, t, kp, "a table");
-		if ((rc = check_keys(ld, t, kp, keys, NULL)) < 0)
+		if ((rc = table_at(ld, arr, akp, i, keys, kp, &t)) < 0 ||
+		    (rc = member_str(ld, t, kp, "path",
+				     S_LINE | S_NONEMPTY | S_REQUIRED,
+				     check_wheel_file, &g->path)) < 0)
 			return rc;
-		if (!(v = tlc_toml_get(t, "path")))
-			return missing(ld, t, kp, "path");
-		kp_key(k, kp, "path");
-		if ((rc = get_str(ld, v, k, S_LINE | S_NONEMPTY, &g->path)) <
-			    0 ||
-		    (rc = check_wheel_path(ld, v, k, g->path, false)) < 0)
-			return rc;
+		v = member(t, kp, "path", k);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(r->generate[j].path, g->path))
 				return fail(ld, TLC_EPOLICY, v,
 					    "'%s' repeats the path of "
 					    "'%s[%zu]'", k, akp, j);
-		if (!(v = tlc_toml_get(t, "content")))
-			return missing(ld, t, kp, "content");
-		kp_key(k, kp, "content");
-		if ((rc = get_str(ld, v, k, S_ANY, &g->content)) < 0 ||
-		    (rc = check_placeholders(ld, v, k, g->content,
-					     PH_CONTENT)) < 0)
+		if ((rc = member_str(ld, t, kp, "content", S_REQUIRED,
+				     check_content, &g->content)) < 0)
 			return rc;
 	}
 	return 0;
@@ -1982,8 +1990,7 @@ static int parse_build(struct ld *ld, const struct tlc_toml_value *t)
 	if ((rc = need_table(ld, t, kp)) < 0 ||
 	    (rc = check_keys(ld, t, kp, keys, aliases)) < 0)
 		return rc;
-	if ((v = tlc_toml_get(t, "pythons"))) {
-		kp_key(k, kp, "pythons");
+	if ((v = member(t, kp, "pythons", k))) {
 		if ((rc = get_strlist(ld, v, k, S_LINE | S_NONEMPTY,
 				      check_python, &r->pythons)) < 0)
 			return rc;
@@ -1992,22 +1999,16 @@ static int parse_build(struct ld *ld, const struct tlc_toml_value *t)
 				    "'%s' must name at least one interpreter",
 				    k);
 	}
-	if ((v = tlc_toml_get(t, "build-type"))) {
-		kp_key(k, kp, "build-type");
-		if ((rc = get_str(ld, v, k, S_LINE | S_NONEMPTY,
-				  &r->build_type)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "jobs"))) {
-		kp_key(k, kp, "jobs");
-		if ((rc = get_count(ld, v, k, 4096, &r->jobs)) < 0)
-			return rc;
-	}
+	if ((rc = member_str(ld, t, kp, "build-type", S_LINE | S_NONEMPTY,
+			     NULL, &r->build_type)) < 0)
+		return rc;
+	if ((v = member(t, kp, "jobs", k)) &&
+	    (rc = get_count(ld, v, k, 4096, &r->jobs)) < 0)
+		return rc;
 	/* names first: any define may refer to any {build:NAME} */
-	if ((cm = tlc_toml_get(t, "cmake"))) {
+	if ((cm = member(t, kp, "cmake", k))) {
 		size_t n;
 
-		kp_key(k, kp, "cmake");
 		if ((rc = table_array(ld, cm, k, &n)) < 0)
 			return rc;
 		r->cmake = n ? arena_alloc(ld->ri, n * sizeof(*r->cmake)) :
@@ -2035,32 +2036,58 @@ static int parse_build(struct ld *ld, const struct tlc_toml_value *t)
 				return rc;
 		}
 	}
-	if ((v = tlc_toml_get(t, "defines"))) {
-		kp_key(k, kp, "defines");
-		if ((rc = get_kv(ld, v, k, KEY_DEFINE, S_ANY, true, PH_DEFINE,
-				 &r->defines)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "env"))) {
-		kp_key(k, kp, "env");
-		if ((rc = get_kv(ld, v, k, KEY_ENV, S_ANY, true, PH_DEFINE,
-				 &r->env)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "files"))) {
-		kp_key(k, kp, "files");
-		if ((rc = parse_files(ld, v, k)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "generate"))) {
-		kp_key(k, kp, "generate");
-		if ((rc = parse_generate(ld, v, k)) < 0)
-			return rc;
-	}
+	if ((rc = get_defines_env(ld, t, kp, &r->defines, &r->env)) < 0)
+		return rc;
+	if ((v = member(t, kp, "files", k)) &&
+	    (rc = parse_files(ld, v, k)) < 0)
+		return rc;
+	if ((v = member(t, kp, "generate", k)) &&
+	    (rc = parse_generate(ld, v, k)) < 0)
+		return rc;
 	return 0;
 }
 
 /* ---- [variants], [channels], [test] ------------------------------------ */
+
+/* Key @i of table @t as the name of a variant or channel (@what): checked
+ * and copied into @name, its key path into @k. */
+static int name_at(struct ld *ld, const struct tlc_toml_value *t,
+		   const char *kp, size_t i, const char *what, char *k,
+		   const char **name)
+{
+	const char *key;
+	int rc;
+
+	if ((rc = key_at(ld, t, kp, i, k, &key)) < 0 ||
+	    (rc = check_label(ld, tlc_toml_at(t, i), k, what, key)) < 0)
+		return rc;
+	if (!(*name = arena_strdup(ld->ri, key)))
+		return oom(ld);
+	return 0;
+}
+
+/* "-NAME", the suffix of a variant or channel that sets none. */
+static int default_suffix(struct ld *ld, const char *name, const char **out)
+{
+	char buf[KP];
+
+	snprintf(buf, sizeof(buf), "-%s", name);
+	if (!(*out = arena_strdup(ld->ri, buf)))
+		return oom(ld);
+	return 0;
+}
+
+/* What a variant has before its table sets anything. */
+static int empty_variant(struct ld *ld, struct tlc_recipe_variant *var)
+{
+	int rc;
+
+	if ((rc = empty_kv(ld, &var->defines)) < 0 ||
+	    (rc = empty_kv(ld, &var->env)) < 0 ||
+	    (rc = empty_strlist(ld, &var->exclude_libs)) < 0)
+		return rc;
+	return 0;
+}
 
 static int parse_variant(struct ld *ld, const struct tlc_toml_value *t,
 			 const char *kp, struct tlc_recipe_variant *var,
@@ -2074,51 +2101,24 @@ static int parse_variant(struct ld *ld, const struct tlc_toml_value *t,
 	int rc;
 
 	if ((rc = need_table(ld, t, kp)) < 0 ||
-	    (rc = check_keys(ld, t, kp, keys, NULL)) < 0)
+	    (rc = check_keys(ld, t, kp, keys, NULL)) < 0 ||
+	    (rc = empty_variant(ld, var)) < 0)
 		return rc;
-	*suffix_v = NULL;
-	if ((v = tlc_toml_get(t, "suffix"))) {
-		kp_key(k, kp, "suffix");
-		if ((rc = get_str(ld, v, k, S_LINE, &var->suffix)) < 0 ||
-		    (rc = check_suffix(ld, v, k, var->suffix)) < 0)
-			return rc;
-		*suffix_v = v;
-	}
-	if ((v = tlc_toml_get(t, "description"))) {
-		kp_key(k, kp, "description");
-		if ((rc = get_str(ld, v, k, S_LINE, &var->description)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "defines"))) {
-		kp_key(k, kp, "defines");
-		if ((rc = get_kv(ld, v, k, KEY_DEFINE, S_ANY, true, PH_DEFINE,
-				 &var->defines)) < 0)
-			return rc;
-	} else if ((rc = empty_kv(ld, &var->defines)) < 0) {
+	*suffix_v = tlc_toml_get(t, "suffix");
+	if ((rc = member_str(ld, t, kp, "suffix", S_LINE, check_suffix,
+			     &var->suffix)) < 0 ||
+	    (rc = member_str(ld, t, kp, "description", S_LINE, NULL,
+			     &var->description)) < 0 ||
+	    (rc = get_defines_env(ld, t, kp, &var->defines, &var->env)) < 0)
 		return rc;
-	}
-	if ((v = tlc_toml_get(t, "env"))) {
-		kp_key(k, kp, "env");
-		if ((rc = get_kv(ld, v, k, KEY_ENV, S_ANY, true, PH_DEFINE,
-				 &var->env)) < 0)
-			return rc;
-	} else if ((rc = empty_kv(ld, &var->env)) < 0) {
+	if ((v = member(t, kp, "exclude-libs", k)) &&
+	    (rc = get_strlist(ld, v, k, S_LINE | S_NONEMPTY, check_soname,
+			      &var->exclude_libs)) < 0)
 		return rc;
-	}
-	if ((v = tlc_toml_get(t, "exclude-libs"))) {
-		kp_key(k, kp, "exclude-libs");
-		if ((rc = get_strlist(ld, v, k, S_LINE | S_NONEMPTY,
-				      check_soname, &var->exclude_libs)) < 0)
-			return rc;
-	} else if ((rc = empty_strlist(ld, &var->exclude_libs)) < 0) {
+	if ((v = member(t, kp, "policy", k)) &&
+	    ((rc = get_str(ld, v, k, S_LINE, &var->policy)) < 0 ||
+	     (rc = check_label(ld, v, k, "policy", var->policy)) < 0))
 		return rc;
-	}
-	if ((v = tlc_toml_get(t, "policy"))) {
-		kp_key(k, kp, "policy");
-		if ((rc = get_str(ld, v, k, S_LINE, &var->policy)) < 0 ||
-		    (rc = check_label(ld, v, k, "policy", var->policy)) < 0)
-			return rc;
-	}
 	return 0;
 }
 
@@ -2152,27 +2152,17 @@ static int parse_variants(struct ld *ld, const struct tlc_toml_value *t)
 		struct tlc_recipe_variant *var = &r->variants[0];
 
 		var->name = "cpu";
-		if ((rc = empty_kv(ld, &var->defines)) < 0 ||
-		    (rc = empty_kv(ld, &var->env)) < 0 ||
-		    (rc = empty_strlist(ld, &var->exclude_libs)) < 0)
+		if ((rc = empty_variant(ld, var)) < 0)
 			return rc;
 		names[0] = var->name;
 	}
 	for (size_t i = 0; t && i < n; i++) {
-		const char *key = tlc_toml_key_at(t, i);
-		const struct tlc_toml_value *v = tlc_toml_at(t, i);
-
-		kp_key(k, kp, key);
-		if (tlc_toml_key_len(t, i) != strlen(key))
-			return fail(ld, TLC_EPOLICY, v,
-				    "key '%s' contains a NUL byte", k);
-		if ((rc = check_label(ld, v, k, "variant name", key)) < 0)
+		if ((rc = name_at(ld, t, kp, i, "variant name", k,
+				  &r->variants[i].name)) < 0)
 			return rc;
-		if (!(r->variants[i].name = arena_strdup(ld->ri, key)))
-			return oom(ld);
 		names[i] = r->variants[i].name;
-		if ((rc = parse_variant(ld, v, k, &r->variants[i],
-					&suffix_v[i])) < 0)
+		if ((rc = parse_variant(ld, tlc_toml_at(t, i), k,
+					&r->variants[i], &suffix_v[i])) < 0)
 			return rc;
 	}
 	/* the default variant: named, else "cpu", else the first */
@@ -2216,9 +2206,9 @@ static int parse_variants(struct ld *ld, const struct tlc_toml_value *t)
 			}
 			var->suffix = "";
 		} else if (!var->suffix) {
-			snprintf(buf, sizeof(buf), "-%s", var->name);
-			if (!(var->suffix = arena_strdup(ld->ri, buf)))
-				return oom(ld);
+			if ((rc = default_suffix(ld, var->name,
+						 &var->suffix)) < 0)
+				return rc;
 			if (!suffix_ok(var->suffix)) {
 				kp_key(buf, kp, var->name);
 				return fail(ld, TLC_EPOLICY, tlc_toml_at(t, i),
@@ -2257,25 +2247,19 @@ static int parse_channel(struct ld *ld, const struct tlc_toml_value *t,
 	    (rc = check_keys(ld, t, kp, keys, NULL)) < 0)
 		return rc;
 	ch->local_version = true;
-	if ((v = tlc_toml_get(t, "name-suffix"))) {
-		kp_key(k, kp, "name-suffix");
-		if ((rc = get_str(ld, v, k, S_LINE, &ch->name_suffix)) < 0 ||
-		    (rc = check_suffix(ld, v, k, ch->name_suffix)) < 0)
+	if ((rc = member_str(ld, t, kp, "name-suffix", S_LINE, check_suffix,
+			     &ch->name_suffix)) < 0)
+		return rc;
+	if (!ch->name_suffix) {
+		if ((rc = default_suffix(ld, ch->name, &ch->name_suffix)) < 0)
 			return rc;
-	} else {
-		char buf[KP];
-
-		snprintf(buf, sizeof(buf), "-%s", ch->name);
-		if (!(ch->name_suffix = arena_strdup(ld->ri, buf)))
-			return oom(ld);
 		if (!suffix_ok(ch->name_suffix))
 			return fail(ld, TLC_EPOLICY, t,
 				    "'%s' needs a 'name-suffix': the default, "
 				    "'-%s', is not a valid name suffix", kp,
 				    show(sh, sizeof(sh), ch->name));
 	}
-	if ((v = tlc_toml_get(t, "version"))) {
-		kp_key(k, kp, "version");
+	if ((v = member(t, kp, "version", k))) {
 		if ((rc = get_str(ld, v, k, S_ANY, &s)) < 0)
 			return rc;
 		if (strcmp(s, "dev") && strcmp(s, "release"))
@@ -2284,16 +2268,12 @@ static int parse_channel(struct ld *ld, const struct tlc_toml_value *t,
 				    "'%s'", k, show(sh, sizeof(sh), s));
 		ch->dev_version = !strcmp(s, "dev");
 	}
-	if ((v = tlc_toml_get(t, "local-version"))) {
-		kp_key(k, kp, "local-version");
-		if ((rc = get_bool(ld, v, k, &ch->local_version)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "keep"))) {
-		kp_key(k, kp, "keep");
-		if ((rc = get_count(ld, v, k, 1000000, &ch->keep)) < 0)
-			return rc;
-	}
+	if ((v = member(t, kp, "local-version", k)) &&
+	    (rc = get_bool(ld, v, k, &ch->local_version)) < 0)
+		return rc;
+	if ((v = member(t, kp, "keep", k)) &&
+	    (rc = get_count(ld, v, k, 1000000, &ch->keep)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -2311,47 +2291,29 @@ static int parse_channels(struct ld *ld, const struct tlc_toml_value *t)
 	if (n && !(r->channels = arena_alloc(ld->ri, n * sizeof(*r->channels))))
 		return oom(ld);
 	r->nchannels = n;
-	for (size_t i = 0; i < n; i++) {
-		const char *key = tlc_toml_key_at(t, i);
-		const struct tlc_toml_value *v = tlc_toml_at(t, i);
-
-		kp_key(k, kp, key);
-		if (tlc_toml_key_len(t, i) != strlen(key))
-			return fail(ld, TLC_EPOLICY, v,
-				    "key '%s' contains a NUL byte", k);
-		if ((rc = check_label(ld, v, k, "channel name", key)) < 0)
+	for (size_t i = 0; i < n; i++)
+		if ((rc = name_at(ld, t, kp, i, "channel name", k,
+				  &r->channels[i].name)) < 0 ||
+		    (rc = parse_channel(ld, tlc_toml_at(t, i), k,
+					&r->channels[i])) < 0)
 			return rc;
-		if (!(r->channels[i].name = arena_strdup(ld->ri, key)))
-			return oom(ld);
-		if ((rc = parse_channel(ld, v, k, &r->channels[i])) < 0)
-			return rc;
-	}
 	return 0;
 }
 
 static int parse_test(struct ld *ld, const struct tlc_toml_value *t)
 {
 	static const char *const keys[] = { "command", "gpu-command", NULL };
-	const struct tlc_toml_value *v;
-	char kp[KP], k[KP];
+	char kp[KP];
 	int rc;
 
 	kp_key(kp, ld->top, "test");
 	if ((rc = need_table(ld, t, kp)) < 0 ||
-	    (rc = check_keys(ld, t, kp, keys, NULL)) < 0)
+	    (rc = check_keys(ld, t, kp, keys, NULL)) < 0 ||
+	    (rc = member_str(ld, t, kp, "command", S_NONEMPTY, NULL,
+			     &ld->r->test_command)) < 0 ||
+	    (rc = member_str(ld, t, kp, "gpu-command", S_NONEMPTY, NULL,
+			     &ld->r->gpu_test_command)) < 0)
 		return rc;
-	if ((v = tlc_toml_get(t, "command"))) {
-		kp_key(k, kp, "command");
-		if ((rc = get_str(ld, v, k, S_NONEMPTY,
-				  &ld->r->test_command)) < 0)
-			return rc;
-	}
-	if ((v = tlc_toml_get(t, "gpu-command"))) {
-		kp_key(k, kp, "gpu-command");
-		if ((rc = get_str(ld, v, k, S_NONEMPTY,
-				  &ld->r->gpu_test_command)) < 0)
-			return rc;
-	}
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "fs.h"
+#include "testutil.h"
 
 struct scratch {
 	char dir[PATH_MAX];	/* resolved */
@@ -29,12 +30,9 @@ struct scratch {
 static int setup_one(void **state)
 {
 	struct scratch *s = calloc(1, sizeof(*s));
-	char a[] = "/tmp/tlc-test-fs-XXXXXX";
-	char b[] = "/tmp/tlc-test-fs-out-XXXXXX";
 
-	if (!s || !mkdtemp(a) || !mkdtemp(b))
-		return -1;
-	if (!realpath(a, s->dir) || !realpath(b, s->outside))
+	if (!s || tu_mkdtemp(s->dir, "fs") < 0 ||
+	    tu_mkdtemp(s->outside, "fs-out") < 0)
 		return -1;
 	*state = s;
 	return 0;
@@ -43,11 +41,9 @@ static int setup_one(void **state)
 static int teardown_one(void **state)
 {
 	struct scratch *s = *state;
-	struct tlc_error err = TLC_ERROR_INIT;
-	int rc;
+	int rc = tu_remove_tree(s->dir);
 
-	rc = tlc__fs_remove_tree(s->dir, &err);
-	if (tlc__fs_remove_tree(s->outside, &err) < 0)
+	if (tu_remove_tree(s->outside) < 0)
 		rc = -1;
 	free(s);
 	return rc;
@@ -71,35 +67,6 @@ static const char *at(const char *dir, const char *fmt, ...)
 	va_end(ap);
 	snprintf(p, PATH_MAX * 2, "%s/%s", dir, rel);
 	return p;
-}
-
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(chmod(path, mode), 0);
-}
-
-static void assert_file_is(const char *path, const void *data, size_t n)
-{
-	struct tlc_buf b = TLC_BUF_INIT;
-	struct tlc_error err = TLC_ERROR_INIT;
-	size_t len;
-	bool same;
-	int rc;
-
-	rc = tlc_buf_read_file(&b, path, &err);
-	len = b.len;
-	same = b.len == n && !memcmp(b.ptr, data, n);
-	tlc_buf_release(&b);
-	if (rc < 0)
-		fail_msg("%s", err.msg);
-	if (!same)
-		fail_msg("'%s' holds %zu bytes, not the %zu expected", path,
-			 len, n);
 }
 
 static mode_t lstat_mode(const char *path);
@@ -162,10 +129,10 @@ static void test_fs__mkdir_p_existing(void **state)
 
 	assert_int_equal(tlc__fs_mkdir_p(s->dir, 0755, &err), 0);
 	assert_int_equal(tlc__fs_mkdir_p(at(s->dir, "e/f"), 0755, &err), 0);
-	write_file(at(s->dir, "e/f/keep"), "k", 0644);
+	tu_write_file(at(s->dir, "e/f/keep"), "k", 0644);
 	assert_int_equal(tlc__fs_mkdir_p(at(s->dir, "e/f"), 0755, &err), 0);
 	assert_int_equal(tlc__fs_mkdir_p(at(s->dir, "e"), 0755, &err), 0);
-	assert_file_is(at(s->dir, "e/f/keep"), "k", 1);
+	tu_assert_file_is(at(s->dir, "e/f/keep"), "k", 1);
 	assert_int_equal(tlc__fs_mkdir_p("/", 0755, &err), 0);
 	/* a symlink to a directory counts as a directory */
 	assert_int_equal(symlink(s->outside, at(s->dir, "ln")), 0);
@@ -180,7 +147,7 @@ static void test_fs__mkdir_p_file_in_the_way(void **state)
 	struct tlc_error err = TLC_ERROR_INIT;
 	const char *f = at(s->dir, "file");
 
-	write_file(f, "x", 0644);
+	tu_write_file(f, "x", 0644);
 	assert_int_equal(tlc__fs_mkdir_p(f, 0755, &err), TLC_EEXISTS);
 	assert_int_equal(err.code, TLC_EEXISTS);
 	assert_non_null(strstr(err.msg, f));
@@ -189,7 +156,7 @@ static void test_fs__mkdir_p_file_in_the_way(void **state)
 	assert_true(tlc__fs_mkdir_p(at(s->dir, "file/sub/x"), 0755, &err) < 0);
 	assert_true(err.code < 0);
 	assert_non_null(strstr(err.msg, "file/sub"));
-	assert_file_is(f, "x", 1);
+	tu_assert_file_is(f, "x", 1);
 }
 
 static void test_fs__mkdir_p_empty_path(void **state)
@@ -213,9 +180,9 @@ static void test_fs__remove_tree_nested(void **state)
 
 	assert_int_equal(tlc__fs_mkdir_p(at(s->dir, "t/a/b/c"), 0755, &err), 0);
 	assert_int_equal(tlc__fs_mkdir_p(at(s->dir, "t/empty"), 0755, &err), 0);
-	write_file(at(s->dir, "t/f"), "1", 0644);
-	write_file(at(s->dir, "t/a/b/g"), "2", 0444);
-	write_file(at(s->dir, "t/a/b/c/.hidden"), "3", 0600);
+	tu_write_file(at(s->dir, "t/f"), "1", 0644);
+	tu_write_file(at(s->dir, "t/a/b/g"), "2", 0444);
+	tu_write_file(at(s->dir, "t/a/b/c/.hidden"), "3", 0600);
 	assert_int_equal(mkfifo(at(s->dir, "t/a/fifo"), 0600), 0);
 	assert_int_equal(tlc__fs_remove_tree(top, &err), 0);
 	assert_false(tlc__fs_exists(top));
@@ -229,7 +196,7 @@ static void test_fs__remove_tree_single_file(void **state)
 	struct tlc_error err = TLC_ERROR_INIT;
 	const char *f = at(s->dir, "lone");
 
-	write_file(f, "x", 0644);
+	tu_write_file(f, "x", 0644);
 	assert_int_equal(tlc__fs_remove_tree(f, &err), 0);
 	assert_false(tlc__fs_exists(f));
 }
@@ -256,7 +223,7 @@ static void test_fs__remove_tree_does_not_follow_symlinks(void **state)
 
 	assert_int_equal(tlc__fs_mkdir_p(at(s->outside, "precious"), 0755,
 					 &err), 0);
-	write_file(precious, "keep me", 0644);
+	tu_write_file(precious, "keep me", 0644);
 	assert_int_equal(tlc__fs_mkdir_p(at(s->dir, "t/sub"), 0755, &err), 0);
 	/* a link to the outside directory, one to the file, a dangling one */
 	assert_int_equal(symlink(at(s->outside, "precious"),
@@ -268,14 +235,14 @@ static void test_fs__remove_tree_does_not_follow_symlinks(void **state)
 	assert_int_equal(tlc__fs_remove_tree(at(s->dir, "t"), &err), 0);
 	assert_false(tlc__fs_exists(at(s->dir, "t")));
 	assert_true(tlc__fs_is_dir(at(s->outside, "precious")));
-	assert_file_is(precious, "keep me", 7);
+	tu_assert_file_is(precious, "keep me", 7);
 
 	/* the root itself a symlink: the link goes, not the target */
 	assert_int_equal(symlink(at(s->outside, "precious"),
 				 at(s->dir, "rootlink")), 0);
 	assert_int_equal(tlc__fs_remove_tree(at(s->dir, "rootlink"), &err), 0);
 	assert_false(tlc__fs_exists(at(s->dir, "rootlink")));
-	assert_file_is(precious, "keep me", 7);
+	tu_assert_file_is(precious, "keep me", 7);
 }
 
 static void test_fs__write_atomic(void **state)
@@ -286,17 +253,17 @@ static void test_fs__write_atomic(void **state)
 	char names[1024];
 
 	assert_int_equal(tlc__fs_write_atomic(f, "a\0b", 3, 0640, &err), 0);
-	assert_file_is(f, "a\0b", 3);
+	tu_assert_file_is(f, "a\0b", 3);
 	assert_int_equal(mode_of(f), 0640);
 	/* replacing: new content and mode, no temporary file left */
 	assert_int_equal(tlc__fs_write_atomic(f, "new", 3, 0755, &err), 0);
-	assert_file_is(f, "new", 3);
+	tu_assert_file_is(f, "new", 3);
 	assert_int_equal(mode_of(f), 0755);
 	assert_int_equal(entries(s->dir, names, sizeof(names)), 1);
 	assert_string_equal(names, "out.bin ");
 	/* empty content */
 	assert_int_equal(tlc__fs_write_atomic(f, "", 0, 0644, &err), 0);
-	assert_file_is(f, "", 0);
+	tu_assert_file_is(f, "", 0);
 	assert_int_equal(entries(s->dir, NULL, 0), 1);
 	assert_int_equal(err.code, 0);
 }
@@ -313,7 +280,7 @@ static void test_fs__write_atomic_large(void **state)
 		data[i] = (char)(i * 31 + (i >> 9));
 	assert_int_equal(tlc__fs_write_atomic(at(s->dir, "big"), data, n,
 					      0644, &err), 0);
-	assert_file_is(at(s->dir, "big"), data, n);
+	tu_assert_file_is(at(s->dir, "big"), data, n);
 	free(data);
 }
 
@@ -324,11 +291,11 @@ static void test_fs__write_atomic_replaces_symlink_not_target(void **state)
 	const char *target = at(s->outside, "target");
 	const char *link = at(s->dir, "link");
 
-	write_file(target, "old", 0644);
+	tu_write_file(target, "old", 0644);
 	assert_int_equal(symlink(target, link), 0);
 	assert_int_equal(tlc__fs_write_atomic(link, "new", 3, 0644, &err), 0);
-	assert_file_is(target, "old", 3);
-	assert_file_is(link, "new", 3);
+	tu_assert_file_is(target, "old", 3);
+	tu_assert_file_is(link, "new", 3);
 	assert_true(S_ISREG(lstat_mode(link)));
 }
 
@@ -351,12 +318,12 @@ static void test_fs__write_atomic_onto_directory(void **state)
 	const char *d = at(s->dir, "adir");
 
 	assert_int_equal(mkdir(d, 0755), 0);
-	write_file(at(s->dir, "adir/inside"), "i", 0644);
+	tu_write_file(at(s->dir, "adir/inside"), "i", 0644);
 	assert_int_equal(tlc__fs_write_atomic(d, "x", 1, 0644, &err), TLC_EIO);
 	assert_non_null(strstr(err.msg, "adir"));
 	/* the directory is intact and the temporary file is gone */
 	assert_true(tlc__fs_is_dir(d));
-	assert_file_is(at(s->dir, "adir/inside"), "i", 1);
+	tu_assert_file_is(at(s->dir, "adir/inside"), "i", 1);
 	assert_int_equal(entries(s->dir, NULL, 0), 1);
 }
 
@@ -369,7 +336,7 @@ static void test_fs__tmpfile_and_commit(void **state)
 	char names[1024], want[PATH_MAX * 2];
 	int fd;
 
-	write_file(f, "previous", 0644);
+	tu_write_file(f, "previous", 0644);
 	assert_int_equal(tlc_buf_puts(&tmp, "pre:"), 0);
 	fd = tlc__fs_tmpfile(&tmp, f, 0600, &err);
 	assert_true(fd >= 0);
@@ -383,10 +350,10 @@ static void test_fs__tmpfile_and_commit(void **state)
 	/* the target is untouched until the commit */
 	assert_int_equal(tlc__fs_write_all(fd, "{}\n", 3, tmp.ptr + 4, &err),
 			 0);
-	assert_file_is(f, "previous", 8);
+	tu_assert_file_is(f, "previous", 8);
 	assert_int_equal(entries(s->dir, NULL, 0), 2);
 	assert_int_equal(tlc__fs_commit(fd, tmp.ptr + 4, f, &err), 0);
-	assert_file_is(f, "{}\n", 3);
+	tu_assert_file_is(f, "{}\n", 3);
 	assert_int_equal(mode_of(f), 0600);
 	assert_false(tlc__fs_exists(tmp.ptr + 4));
 	assert_int_equal(entries(s->dir, names, sizeof(names)), 1);
@@ -470,7 +437,7 @@ static void test_fs__commit_relative_path(void **state)
 	assert_int_equal(tlc__fs_write_all(fd, "r", 1, tmp.ptr, &err), 0);
 	assert_int_equal(tlc__fs_commit(fd, tmp.ptr, "rel", &err), 0);
 	assert_int_equal(chdir(old), 0);
-	assert_file_is(at(s->dir, "rel"), "r", 1);
+	tu_assert_file_is(at(s->dir, "rel"), "r", 1);
 	tlc_buf_release(&tmp);
 }
 
@@ -485,17 +452,17 @@ static void test_fs__copy_file(void **state)
 	for (size_t i = 0; i < n; i++)
 		data[i] = (char)('a' + i % 26);
 	data[n] = '\0';
-	write_file(at(s->dir, "src"), data, 0600);
+	tu_write_file(at(s->dir, "src"), data, 0600);
 	assert_int_equal(tlc__fs_copy_file(at(s->dir, "src"),
 					   at(s->dir, "dst"), &err), 0);
-	assert_file_is(at(s->dir, "dst"), data, n);
+	tu_assert_file_is(at(s->dir, "dst"), data, n);
 	assert_int_equal(mode_of(at(s->dir, "dst")) & 0111, 0);
 
 	/* over an existing, longer file: truncated */
-	write_file(at(s->dir, "short"), "tiny", 0644);
+	tu_write_file(at(s->dir, "short"), "tiny", 0644);
 	assert_int_equal(tlc__fs_copy_file(at(s->dir, "short"),
 					   at(s->dir, "dst"), &err), 0);
-	assert_file_is(at(s->dir, "dst"), "tiny", 4);
+	tu_assert_file_is(at(s->dir, "dst"), "tiny", 4);
 	assert_int_equal(err.code, 0);
 	free(data);
 }
@@ -506,12 +473,12 @@ static void test_fs__copy_file_keeps_exec_bit(void **state)
 	struct tlc_error err = TLC_ERROR_INIT;
 	mode_t old = umask(022);
 
-	write_file(at(s->dir, "tool"), "#!/bin/sh\necho hi\n", 0750);
+	tu_write_file(at(s->dir, "tool"), "#!/bin/sh\necho hi\n", 0750);
 	assert_int_equal(tlc__fs_copy_file(at(s->dir, "tool"),
 					   at(s->dir, "tool2"), &err), 0);
 	umask(old);
 	assert_int_equal(mode_of(at(s->dir, "tool2")), 0755);
-	assert_file_is(at(s->dir, "tool2"), "#!/bin/sh\necho hi\n", 18);
+	tu_assert_file_is(at(s->dir, "tool2"), "#!/bin/sh\necho hi\n", 18);
 	/* through a symlink to an executable: the target's bits count */
 	assert_int_equal(symlink(at(s->dir, "tool"), at(s->dir, "toolink")),
 			 0);
@@ -550,7 +517,7 @@ static void test_fs__copy_file_missing_source(void **state)
 	assert_false(tlc__fs_exists(at(s->dir, "d")));
 
 	/* a destination that cannot be created */
-	write_file(at(s->dir, "src"), "x", 0644);
+	tu_write_file(at(s->dir, "src"), "x", 0644);
 	err = (struct tlc_error)TLC_ERROR_INIT;
 	assert_int_equal(tlc__fs_copy_file(at(s->dir, "src"),
 					   at(s->dir, "no/dir/d"), &err),
@@ -568,19 +535,19 @@ static void test_fs__copy_file_onto_itself(void **state)
 	 * the same file") */
 	snprintf(f, sizeof(f), "%s/same", s->dir);
 	snprintf(link, sizeof(link), "%s/same-link", s->dir);
-	write_file(f, "precious", 0644);
+	tu_write_file(f, "precious", 0644);
 	assert_int_equal(symlink(f, link), 0);
 	(void)tlc__fs_copy_file(f, f, &err);
-	assert_file_is(f, "precious", 8);
+	tu_assert_file_is(f, "precious", 8);
 	(void)tlc__fs_copy_file(link, f, &err);
-	assert_file_is(f, "precious", 8);
+	tu_assert_file_is(f, "precious", 8);
 }
 
 static void test_fs__exists_and_is_dir(void **state)
 {
 	struct scratch *s = *state;
 
-	write_file(at(s->dir, "f"), "", 0644);
+	tu_write_file(at(s->dir, "f"), "", 0644);
 	assert_int_equal(mkdir(at(s->dir, "d"), 0755), 0);
 	assert_int_equal(symlink(at(s->dir, "d"), at(s->dir, "dl")), 0);
 	assert_int_equal(symlink(at(s->dir, "gone"), at(s->dir, "dangling")),
@@ -681,7 +648,7 @@ static void test_fs__write_all(void **state)
 	assert_int_equal(tlc__fs_write_all(fd, "abc", 3, f, &err), 0);
 	assert_int_equal(tlc__fs_write_all(fd, "", 0, f, &err), 0);
 	close(fd);
-	assert_file_is(f, "abc", 3);
+	tu_assert_file_is(f, "abc", 3);
 	/* a read-only descriptor */
 	fd = open(f, O_RDONLY);
 	assert_true(fd >= 0);

@@ -26,6 +26,7 @@
 
 #include "fs.h"
 #include "proc.h"
+#include "testutil.h"
 
 struct scratch {
 	char dir[PATH_MAX];	/* resolved */
@@ -49,10 +50,9 @@ static int count_fds(void)
 static int setup_one(void **state)
 {
 	struct scratch *s = calloc(1, sizeof(*s));
-	char tmpl[] = "/tmp/tlc-test-proc-XXXXXX";
 	const char *path = getenv("PATH");
 
-	if (!s || !mkdtemp(tmpl) || !realpath(tmpl, s->dir))
+	if (!s || tu_mkdtemp(s->dir, "proc") < 0)
 		return -1;
 	if (path && !(s->path_env = strdup(path)))
 		return -1;
@@ -65,8 +65,7 @@ static int setup_one(void **state)
 static int teardown_one(void **state)
 {
 	struct scratch *s = *state;
-	struct tlc_error err = TLC_ERROR_INIT;
-	int rc = 0;
+	int rc;
 
 	alarm(0);
 	if (s->path_env)
@@ -74,8 +73,7 @@ static int teardown_one(void **state)
 	else
 		unsetenv("PATH");
 	free(s->path_env);
-	if (tlc__fs_remove_tree(s->dir, &err) < 0)
-		rc = -1;
+	rc = tu_remove_tree(s->dir);
 	free(s);
 	return rc;
 }
@@ -87,26 +85,6 @@ static void check_clean(const struct scratch *s)
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
 	assert_int_equal(count_fds(), s->nfds);
-}
-
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(chmod(path, mode), 0);
-}
-
-static void assert_file_is(const char *path, const char *text)
-{
-	struct tlc_buf b = TLC_BUF_INIT;
-	struct tlc_error err = TLC_ERROR_INIT;
-
-	assert_int_equal(tlc_buf_read_file(&b, path, &err), 0);
-	assert_string_equal(b.ptr, text);
-	tlc_buf_release(&b);
 }
 
 /*
@@ -179,17 +157,17 @@ static void test_proc__which_path_order_and_checks(void **state)
 	snprintf(p, sizeof(p), "%s/a", s->dir);
 	assert_int_equal(mkdir(p, 0755), 0);
 	snprintf(p, sizeof(p), "%s/a/tlc-prog", s->dir);
-	write_file(p, "#!/bin/sh\n", 0644);
+	tu_write_file(p, "#!/bin/sh\n", 0644);
 	snprintf(p, sizeof(p), "%s/b/tlc-prog", s->dir);
 	assert_int_equal(tlc__fs_mkdir_p(p, 0755, &err), 0);
 	snprintf(p, sizeof(p), "%s/c", s->dir);
 	assert_int_equal(mkdir(p, 0755), 0);
 	snprintf(want, sizeof(want), "%s/c/tlc-prog", s->dir);
-	write_file(want, "#!/bin/sh\necho c\n", 0755);
+	tu_write_file(want, "#!/bin/sh\necho c\n", 0755);
 	snprintf(p, sizeof(p), "%s/d", s->dir);
 	assert_int_equal(mkdir(p, 0755), 0);
 	snprintf(p, sizeof(p), "%s/d/tlc-prog", s->dir);
-	write_file(p, "#!/bin/sh\necho d\n", 0755);
+	tu_write_file(p, "#!/bin/sh\necho d\n", 0755);
 
 	snprintf(path, sizeof(path), "%s/nonexistent:%s/a:%s/b:%s/c:%s/d",
 		 s->dir, s->dir, s->dir, s->dir, s->dir);
@@ -220,7 +198,7 @@ static void test_proc__which_empty_path_entry_is_cwd(void **state)
 	char want[PATH_MAX * 2], old[PATH_MAX];
 
 	snprintf(want, sizeof(want), "%s/tlc-here", s->dir);
-	write_file(want, "#!/bin/sh\n", 0755);
+	tu_write_file(want, "#!/bin/sh\n", 0755);
 	assert_non_null(getcwd(old, sizeof(old)));
 	assert_int_equal(chdir(s->dir), 0);
 	setenv("PATH", "/nonexistent-tlc::/nonexistent-tlc2", 1);
@@ -240,7 +218,7 @@ static void test_proc__which_with_slash(void **state)
 	char exe[PATH_MAX * 2], link[PATH_MAX * 2], old[PATH_MAX];
 
 	snprintf(exe, sizeof(exe), "%s/tool", s->dir);
-	write_file(exe, "#!/bin/sh\n", 0755);
+	tu_write_file(exe, "#!/bin/sh\n", 0755);
 	snprintf(link, sizeof(link), "%s/tool-link", s->dir);
 	assert_int_equal(symlink(exe, link), 0);
 	setenv("PATH", "/nonexistent-tlc", 1);
@@ -286,7 +264,7 @@ static void test_proc__which_missing(void **state)
 	assert_int_equal(tlc__proc_which(&out, p, &err), TLC_ENOTFOUND);
 	assert_non_null(strstr(err.msg, p));
 	snprintf(p, sizeof(p), "%s/plain", s->dir);
-	write_file(p, "data", 0644);
+	tu_write_file(p, "data", 0644);
 	assert_int_equal(tlc__proc_which(&out, p, &err), TLC_ENOTFOUND);
 	assert_int_equal(tlc__proc_which(&out, s->dir, &err), TLC_ENOTFOUND);
 	assert_string_equal(out.ptr, "keep");
@@ -539,15 +517,15 @@ static void test_proc__log_gets_stdout_and_stderr(void **state)
 	int status = -1;
 
 	snprintf(log, sizeof(log), "%s/step.log", s->dir);
-	write_file(log, "earlier\n", 0644);
+	tu_write_file(log, "earlier\n", 0644);
 	assert_int_equal(sh(NULL, "echo out; echo err >&2; exit 2", NULL, NULL,
 			    log, &status, &err), 0);
 	assert_int_equal(status, 2);
-	assert_file_is(log, "earlier\nout\nerr\n");
+	tu_assert_file_is(log, "earlier\nout\nerr\n", 16);
 	/* appended, not truncated */
 	assert_int_equal(sh(NULL, "echo err2 >&2; echo out2", NULL, NULL, log,
 			    &status, &err), 0);
-	assert_file_is(log, "earlier\nout\nerr\nerr2\nout2\n");
+	tu_assert_file_is(log, "earlier\nout\nerr\nerr2\nout2\n", 26);
 	check_clean(s);
 }
 
@@ -561,7 +539,7 @@ static void test_proc__log_created(void **state)
 	snprintf(log, sizeof(log), "%s/new.log", s->dir);
 	assert_int_equal(sh(NULL, "echo made", NULL, NULL, log, &status, &err),
 			 0);
-	assert_file_is(log, "made\n");
+	tu_assert_file_is(log, "made\n", 5);
 
 	/* a log that cannot be opened: the program does not run */
 	snprintf(log, sizeof(log), "%s/no/dir/x.log", s->dir);
@@ -579,11 +557,11 @@ static void test_proc__capture_with_log(void **state)
 	int status = -1;
 
 	snprintf(log, sizeof(log), "%s/cap.log", s->dir);
-	write_file(log, "x\n", 0644);
+	tu_write_file(log, "x\n", 0644);
 	assert_int_equal(sh(&out, "echo to-out; echo to-err >&2", NULL, NULL,
 			    log, &status, &err), 0);
 	assert_string_equal(out.ptr, "to-out\n");
-	assert_file_is(log, "x\nto-err\n");
+	tu_assert_file_is(log, "x\nto-err\n", 9);
 	tlc_buf_release(&out);
 	check_clean(s);
 }

@@ -22,31 +22,26 @@
 #include "tlcpack/buf.h"
 #include "tlcpack/recipe.h"
 #include "fs.h"			/* tlc__fs_remove_tree, tlc__fs_mkdir_p */
+#include "testutil.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+
+#define PKG "[package]\nname = \"x\"\nversion = \"1\"\n"
 
 static char scratch[PATH_MAX];	/* the project directory of the tests */
 static char oldcwd[PATH_MAX];
 
 static int setup(void **state)
 {
-	char tmpl[] = "/tmp/tlc-test-recipe-XXXXXX";
-	char *real;
-
 	(void)state;
-	if (!mkdtemp(tmpl) || !getcwd(oldcwd, sizeof(oldcwd)))
+	if (tu_mkdtemp(scratch, "recipe") < 0 ||
+	    !getcwd(oldcwd, sizeof(oldcwd)))
 		return -1;
-	if (!(real = realpath(tmpl, NULL)))
-		return -1;
-	snprintf(scratch, sizeof(scratch), "%s", real);
-	free(real);
 	return chdir(scratch);
 }
 
 static int teardown(void **state)
 {
-	struct tlc_error err = TLC_ERROR_INIT;
-
 	char outside[PATH_MAX + 32];
 
 	(void)state;
@@ -54,9 +49,9 @@ static int teardown(void **state)
 		return -1;
 	/* made by test_recipe__symlink_escape, even if it failed midway */
 	snprintf(outside, sizeof(outside), "%s-outside", scratch);
-	if (tlc__fs_remove_tree(outside, &err) < 0)
+	if (tu_remove_tree(outside) < 0)
 		return -1;
-	return tlc__fs_remove_tree(scratch, &err);
+	return tu_remove_tree(scratch);
 }
 
 /* Empty the project directory before each test. */
@@ -81,11 +76,7 @@ static int clean(void **state)
 
 static void write_file(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
+	tu_write_file(path, text, 0644);
 }
 
 static struct tlc_recipe *load_ok(const char *path)
@@ -425,41 +416,38 @@ static void test_recipe__defaults(void **state)
 
 static void test_recipe__default_variant(void **state)
 {
-	struct tlc_recipe *r;
+	static const struct {
+		const char *text;
+		const char *def;	/* the default variant ... */
+		size_t i;		/* ... which is variants[i] */
+		const char *suffix[2];
+	} cases[] = {
+		/* no "cpu": the first is the default, and has no suffix */
+		{ PKG "[variants.cu118]\n[variants.cu121]\n", "cu118", 0,
+		  { "", "-cu121" } },
+		/* "cpu" wins over the first */
+		{ PKG "[variants.cu121]\n[variants.cpu]\n", "cpu", 1,
+		  { "-cu121", "" } },
+		/* named, with an explicit empty suffix */
+		{ PKG "default-variant = \"cu121\"\n"
+		      "[variants.cpu]\n[variants.cu121]\nsuffix = \"\"\n",
+		  "cu121", 1, { "-cpu", "" } },
+	};
 
 	(void)state;
-	/* no "cpu": the first is the default, and has no suffix */
-	write_file("tlcpack.toml",
-		   "[package]\nname = \"x\"\nversion = \"1\"\n"
-		   "[variants.cu118]\n[variants.cu121]\n");
-	r = load_ok("tlcpack.toml");
-	assert_string_equal(r->default_variant, "cu118");
-	assert_string_equal(r->variants[0].suffix, "");
-	assert_string_equal(r->variants[1].suffix, "-cu121");
-	tlc_recipe_free(r);
+	for (size_t i = 0; i < N(cases); i++) {
+		struct tlc_recipe *r;
 
-	/* "cpu" wins over the first */
-	write_file("tlcpack.toml",
-		   "[package]\nname = \"x\"\nversion = \"1\"\n"
-		   "[variants.cu121]\n[variants.cpu]\n");
-	r = load_ok("tlcpack.toml");
-	assert_string_equal(r->default_variant, "cpu");
-	assert_string_equal(r->variants[0].suffix, "-cu121");
-	assert_string_equal(r->variants[1].suffix, "");
-	tlc_recipe_free(r);
-
-	/* named, with an explicit empty suffix */
-	write_file("tlcpack.toml",
-		   "[package]\nname = \"x\"\nversion = \"1\"\n"
-		   "default-variant = \"cu121\"\n"
-		   "[variants.cpu]\n[variants.cu121]\nsuffix = \"\"\n");
-	r = load_ok("tlcpack.toml");
-	assert_string_equal(r->default_variant, "cu121");
-	assert_string_equal(r->variants[0].suffix, "-cpu");
-	assert_string_equal(r->variants[1].suffix, "");
-	assert_ptr_equal(tlc_recipe_variant(r, r->default_variant),
-			 &r->variants[1]);
-	tlc_recipe_free(r);
+		write_file("tlcpack.toml", cases[i].text);
+		r = load_ok("tlcpack.toml");
+		assert_int_equal(r->nvariants, 2);
+		assert_string_equal(r->default_variant, cases[i].def);
+		assert_ptr_equal(tlc_recipe_variant(r, r->default_variant),
+				 &r->variants[cases[i].i]);
+		assert_string_equal(r->variants[0].suffix, cases[i].suffix[0]);
+		assert_string_equal(r->variants[1].suffix, cases[i].suffix[1]);
+		tlc_recipe_free(r);
+	}
 }
 
 static void test_recipe__pyproject(void **state)
@@ -646,8 +634,6 @@ struct bad {
 /* 66 bytes of a name */
 #define A66 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-
-#define PKG "[package]\nname = \"x\"\nversion = \"1\"\n"
 
 static const struct bad bad_recipes[] = {
 	/* TOML errors, from the parser */
@@ -1076,17 +1062,23 @@ static const struct bad bad_recipes[] = {
 					  "bytes" },
 };
 
+/* Each of the @n recipes of @bad, written to @file, must fail to load as
+ * it says. */
+static void load_bad(const char *file, const struct bad *bad, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char want[512];
+
+		snprintf(want, sizeof(want), "%s:%s", file, bad[i].msg);
+		write_file(file, bad[i].text);
+		load_err(file, bad[i].code, want);
+	}
+}
+
 static void test_recipe__hostile(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < N(bad_recipes); i++) {
-		char want[512];
-
-		snprintf(want, sizeof(want), "tlcpack.toml:%s",
-			 bad_recipes[i].msg);
-		write_file("tlcpack.toml", bad_recipes[i].text);
-		load_err("tlcpack.toml", bad_recipes[i].code, want);
-	}
+	load_bad("tlcpack.toml", bad_recipes, N(bad_recipes));
 }
 
 #define PROJ "[project]\nname = \"x\"\nversion = \"1\"\n"
@@ -1173,14 +1165,7 @@ static const struct bad bad_pyprojects[] = {
 static void test_recipe__hostile_pyproject(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < N(bad_pyprojects); i++) {
-		char want[512];
-
-		snprintf(want, sizeof(want), "pyproject.toml:%s",
-			 bad_pyprojects[i].msg);
-		write_file("pyproject.toml", bad_pyprojects[i].text);
-		load_err("pyproject.toml", bad_pyprojects[i].code, want);
-	}
+	load_bad("pyproject.toml", bad_pyprojects, N(bad_pyprojects));
 }
 
 /* PEP 508 requirements and PEP 440 specifier sets: what must load, and
@@ -1270,6 +1255,14 @@ static void test_recipe__requirements(void **state)
 	}
 }
 
+/* A project path in each place one goes, through links that stay inside
+ * the project or to what is not there yet: all fine. */
+#define INSIDE PKG "readme = \"src-link/README.md\"\n" \
+	"python-source = \"py\"\npackages = [\"link\", \"absent\"]\n" \
+	"license-files = [\"src-link/LICENSE*\", \"no/such/dir/*\"]\n" \
+	"[[build.cmake]]\nsource = \"src-link\"\n" \
+	"[[build.files]]\nfrom = \"src-link/*.h\"\nto = \"a/\"\n"
+
 /* Symlinks that lead out of the project are refused wherever a project
  * path goes; links that stay inside are fine. */
 static void test_recipe__symlink_escape(void **state)
@@ -1344,24 +1337,13 @@ static void test_recipe__symlink_escape(void **state)
 	assert_int_equal(symlink("src", "src-link"), 0);
 	assert_int_equal(symlink("../src", "py/link"), 0);
 	write_file("tlcpack.toml",
-		   PKG "readme = \"src-link/README.md\"\n"
-		   "python-source = \"py\"\npackages = [\"link\", \"absent\"]\n"
-		   "license-files = [\"src-link/LICENSE*\", "
-		   "\"no/such/dir/*\"]\n"
-		   "[[build.cmake]]\nsource = \"src-link\"\n"
-		   "[[build.files]]\nfrom = \"src-link/*.h\"\nto = \"a/\"\n"
-		   "[[build.files]]\nfrom = \"{build}/../x\"\nto = \"a/\"\n");
+		   INSIDE "[[build.files]]\nfrom = \"{build}/../x\"\n"
+		   "to = \"a/\"\n");
 	load_err("tlcpack.toml", TLC_EPOLICY,
 		 "tlcpack.toml:14:1: 'build.files[1].from' must not contain "
 		 "'..': '{build}/../x'");
 	write_file("tlcpack.toml",
-		   PKG "readme = \"src-link/README.md\"\n"
-		   "python-source = \"py\"\npackages = [\"link\", \"absent\"]\n"
-		   "license-files = [\"src-link/LICENSE*\", "
-		   "\"no/such/dir/*\"]\n"
-		   "[[build.cmake]]\nsource = \"src-link\"\n"
-		   "[[build.files]]\nfrom = \"src-link/*.h\"\nto = \"a/\"\n"
-		   "[[build.files]]\nfrom = \"{build}/lib*.so\"\n"
+		   INSIDE "[[build.files]]\nfrom = \"{build}/lib*.so\"\n"
 		   "to = \"a/\"\n");
 	r = load_ok("tlcpack.toml");
 	assert_string_equal(r->description_file, "src-link/README.md");
