@@ -10,13 +10,8 @@
 
 #include "tlcpack/pep440.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzzutil.h"
 
-static void check_one_line(const struct tlc_error *err)
-{
-	if (!err->msg[0] || strchr(err->msg, '\n') || strchr(err->msg, '\r'))
-		abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,19 +22,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *s;
 	int rc;
 
-	s = malloc(size + 1);
-	if (!s)
+	if (!(s = fuzz_string(data, size)))
 		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
 
 	rc = tlc_pep440_parse(&v, s, &err);
 	if (tlc_pep440_normalize(&norm, s, &err) != rc)
 		abort();
 	if (rc < 0) {
-		if (rc != TLC_EPOLICY && rc != TLC_ETOOBIG)
-			abort();
-		check_one_line(&err);
+		fuzz_check_refusal(rc, &err);
 		if (norm.len != 0)
 			abort();
 		goto out;

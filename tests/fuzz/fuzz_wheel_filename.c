@@ -11,13 +11,8 @@
 #include "tlcpack/names.h"
 #include "tlcpack/pep440.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzzutil.h"
 
-static void check_one_line(const struct tlc_error *err)
-{
-	if (!err->msg[0] || strchr(err->msg, '\n') || strchr(err->msg, '\r'))
-		abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,17 +23,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *s;
 	int rc;
 
-	s = malloc(size + 1);
-	if (!s)
+	if (!(s = fuzz_string(data, size)))
 		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
 
 	rc = tlc_wheel_filename_parse(&w, s, &err);
 	if (rc < 0) {
-		if (rc != TLC_EPOLICY && rc != TLC_ETOOBIG)
-			abort();
-		check_one_line(&err);
+		fuzz_check_refusal(rc, &err);
 		goto out;
 	}
 	if (!tlc_name_valid(w.name))
@@ -47,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       w.python, w.abi, w.platform, &err);
 	if (rc == TLC_ETOOBIG) {
 		/* only normalization can make a field grow */
-		check_one_line(&err);
+		fuzz_check_refusal(rc, &err);
 		goto out;
 	}
 	if (rc != 0)

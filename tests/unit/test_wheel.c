@@ -21,6 +21,8 @@
 #include "fs.h"
 #include "tlcpack/wheel.h"
 
+#include "testutil.h"
+
 struct scratch {
 	char dir[64];
 	char out[96];
@@ -68,21 +70,6 @@ static void put(const struct scratch *s, const char *name, const char *text,
 	close(fd);
 }
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 static const char *source_dir(void)
 {
 	const char *d = getenv("TLC_SOURCE_DIR");
@@ -102,20 +89,6 @@ static int count_entries(const char *dir)
 		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
 	closedir(d);
 	return n;
-}
-
-static bool same_file(const char *a, const char *b)
-{
-	struct tlc_buf x = TLC_BUF_INIT, y = TLC_BUF_INIT;
-	struct tlc_error err = TLC_ERROR_INIT;
-	bool same;
-
-	assert_int_equal(tlc_buf_read_file(&x, a, &err), 0);
-	assert_int_equal(tlc_buf_read_file(&y, b, &err), 0);
-	same = x.len == y.len && !memcmp(x.ptr, y.ptr, x.len);
-	tlc_buf_release(&x);
-	tlc_buf_release(&y);
-	return same;
 }
 
 /* ---- METADATA ----------------------------------------------------------- */
@@ -332,13 +305,13 @@ static void test_wheel__python_verifies_record_wheel_metadata(void **state)
 	path = write_demo(s, s->out, 2, false, &log);
 	assert_non_null(strstr(path, "/dist/demo_pkg-1.0-7-py2.py3-none-"
 			       "linux_x86_64.linux_aarch64.whl"));
-	assert_int_equal(run("python3 %s/tests/wheel/wheelcheck.py '%s' "
+	assert_int_equal(tu_run("python3 %s/tests/wheel/wheelcheck.py '%s' "
 			     "demo/__init__.py demo/sub/mod.py demo/bin/tool "
 			     "'demo/data,with \"quotes\".txt' "
 			     "'demo/caf\xc3\xa9.txt' demo/link.py demo/gen.py "
 			     "demo/LICENSE.copy", source_dir(), path), 0);
 	/* the members' modes and bytes, read by zipfile too */
-	assert_int_equal(run("python3 -c 'import zipfile, sys; "
+	assert_int_equal(tu_run("python3 -c 'import zipfile, sys; "
 			     "z = zipfile.ZipFile(sys.argv[1]); "
 			     "m = lambda n: z.getinfo(n).external_attr >> 16; "
 			     "assert m(\"demo/bin/tool\") == 0o100755; "
@@ -371,8 +344,8 @@ static void test_wheel__same_bytes_whatever_threads_and_order(void **state)
 	a = write_demo(s, d1, 1, false, NULL);
 	b = write_demo(s, d2, 2, true, NULL);
 	c = write_demo(s, d3, 5, false, NULL);
-	assert_true(same_file(a, b));
-	assert_true(same_file(a, c));
+	assert_true(tu_same_file(a, b));
+	assert_true(tu_same_file(a, c));
 	free(a);
 	free(b);
 	free(c);
@@ -466,7 +439,7 @@ static void test_wheel__bad_trees_are_refused(void **state)
 		struct tlc_wheel_writer *w = NULL;
 		struct tlc_error err = TLC_ERROR_INIT;
 
-		assert_int_equal(run("cd %s && rm -rf t t2 && %s", s->dir,
+		assert_int_equal(tu_run("cd %s && rm -rf t t2 && %s", s->dir,
 				     bad[i].setup), 0);
 		o.name = "x";
 		o.version = "1";
@@ -480,7 +453,7 @@ static void test_wheel__bad_trees_are_refused(void **state)
 		tlc_wheel_writer_free(w);
 	}
 	/* a symlink inside the tree is fine, and a relative prefix works */
-	assert_int_equal(run("cd %s && rm -rf t t2 && mkdir -p t/d && "
+	assert_int_equal(tu_run("cd %s && rm -rf t t2 && mkdir -p t/d && "
 			     "echo x > t/d/f && ln -s d/f t/l", s->dir), 0);
 	{
 		struct tlc_wheel_opts o = TLC_WHEEL_OPTS_INIT;
@@ -499,7 +472,7 @@ static void test_wheel__bad_trees_are_refused(void **state)
 					    "Version: 1\n", &path, &err), 0);
 		snprintf(q, sizeof(q), "python3 %s/tests/wheel/wheelcheck.py "
 			 "'%s' pkg/d/f pkg/l", source_dir(), path.ptr);
-		assert_int_equal(run("%s", q), 0);
+		assert_int_equal(tu_run("%s", q), 0);
 		/* finished: no more adds, no second finish */
 		assert_int_equal(tlc_wheel_add_data(w, "late", "", 0, 0644,
 						    &err), TLC_ERROR);
@@ -611,11 +584,11 @@ static void test_wheel__pack_repacks_an_unpacked_wheel(void **state)
 	assert_non_null(strstr(path.ptr, "/my_pkg-2.0.0-3-cp311-cp311-"
 			       "manylinux2014_x86_64.manylinux_2_17_x86_64"
 			       ".whl"));
-	assert_int_equal(run("python3 %s/tests/wheel/wheelcheck.py '%s' "
+	assert_int_equal(tu_run("python3 %s/tests/wheel/wheelcheck.py '%s' "
 			     "pkg/__init__.py top.py", source_dir(), path.ptr),
 			 0);
 	/* WHEEL verbatim, the stale RECORD replaced, the rest kept */
-	assert_int_equal(run("python3 -c 'import zipfile, sys; "
+	assert_int_equal(tu_run("python3 -c 'import zipfile, sys; "
 			     "z = zipfile.ZipFile(sys.argv[1]); d = "
 			     "\"my_pkg-2.0.0.dist-info/\"; "
 			     "assert z.read(d + \"WHEEL\") == "
@@ -678,12 +651,12 @@ static void test_wheel__pack_refuses_bad_trees(void **state)
 		struct tlc_buf path = TLC_BUF_INIT;
 		char root[256];
 
-		assert_int_equal(run("rm -rf %s/u", s->dir), 0);
+		assert_int_equal(tu_run("rm -rf %s/u", s->dir), 0);
 		make_unpacked(s, "u", bad[i].dist_info, bad[i].wheel,
 			      bad[i].metadata);
 		snprintf(root, sizeof(root), "%s/u", s->dir);
 		if (bad[i].shell)
-			assert_int_equal(run("cd %s && %s", root,
+			assert_int_equal(tu_run("cd %s && %s", root,
 					     bad[i].shell), 0);
 		o.outdir = s->out;
 		assert_true(tlc_wheel_pack(&path, root, &o, &err) < 0);

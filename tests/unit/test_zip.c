@@ -26,6 +26,8 @@
 #include "fs.h"
 #include "tlcpack/zip.h"
 
+#include "testutil.h"
+
 struct member {
 	const char *arcname;
 	const char *file;	/* under the scratch dir; NULL: data */
@@ -122,24 +124,9 @@ static unsigned char *text(size_t len, unsigned salt)
 	return p;
 }
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 static bool have_unzip(void)
 {
-	return run("command -v unzip >/dev/null 2>&1") == 0;
+	return tu_run("command -v unzip >/dev/null 2>&1") == 0;
 }
 
 static const char *source_dir(void)
@@ -236,27 +223,13 @@ static void write_manifest(const struct scratch *s, const char *name,
 static void check_with_tools(const struct scratch *s, const char *zipname,
 			     const char *manifest, int64_t epoch)
 {
-	assert_int_equal(run("python3 %s/tests/wheel/zipcheck.py %s/%s %s/%s "
+	assert_int_equal(tu_run("python3 %s/tests/wheel/zipcheck.py %s/%s %s/%s "
 			     "%lld", source_dir(), s->dir, zipname, s->dir,
 			     manifest, (long long)epoch), 0);
 	if (have_unzip())
-		assert_int_equal(run("unzip -tqq %s/%s", s->dir, zipname), 0);
+		assert_int_equal(tu_run("unzip -tqq %s/%s", s->dir, zipname), 0);
 	else
 		print_message("unzip is not installed: skipped unzip -t\n");
-}
-
-static bool same_file(const char *a, const char *b)
-{
-	struct tlc_buf x = TLC_BUF_INIT, y = TLC_BUF_INIT;
-	struct tlc_error err = TLC_ERROR_INIT;
-	bool same;
-
-	assert_int_equal(tlc_buf_read_file(&x, a, &err), 0);
-	assert_int_equal(tlc_buf_read_file(&y, b, &err), 0);
-	same = x.len == y.len && !memcmp(x.ptr, y.ptr, x.len);
-	tlc_buf_release(&x);
-	tlc_buf_release(&y);
-	return same;
 }
 
 /* A mix that takes every path of the writer: empty, small, stored
@@ -429,7 +402,7 @@ static void test_zip__same_bytes_for_any_thread_count(void **state)
 		o.sha256 = i % 2;
 		assert_int_equal(write_zip(s, name, x.m, x.n, &o, &err), 0);
 		p = path_in(s, name);
-		assert_true(same_file(first, p));
+		assert_true(tu_same_file(first, p));
 		free(p);
 	}
 	free(first);
@@ -747,7 +720,7 @@ static void test_zip__over_4gib(void **state)
 	o.sha256 = true;
 	assert_int_equal(write_zip(s, "huge.zip", m, 3, &o, &err), 0);
 	check_with_tools(s, "huge.zip", "huge.txt", o.epoch);
-	assert_int_equal(run("rm -f %s/huge.zip", s->dir), 0);
+	assert_int_equal(tu_run("rm -f %s/huge.zip", s->dir), 0);
 
 	o.level = 0;
 	m[1].method = 0;
