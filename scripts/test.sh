@@ -31,8 +31,9 @@ for f in build-fuzz/tests/fuzz/fuzz_*; do
 	seeds=()
 	flags=()
 	[ -d "tests/fuzz/corpus/$name" ] && seeds+=("tests/fuzz/corpus/$name")
-	dict=$(ls tests/*/"$name.dict" 2>/dev/null | head -1)
-	[ -n "$dict" ] && flags+=("-dict=$dict")
+	for dict in tests/*/"$name.dict"; do
+		[ -f "$dict" ] && flags+=("-dict=$dict")
+	done
 	# the toml-test cases seed the TOML and recipe fuzzers (read in place)
 	case $name in
 	fuzz_toml | fuzz_recipe)
