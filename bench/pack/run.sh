@@ -140,7 +140,7 @@ for i in $(seq "$RUNS"); do
 		t1="$t1 $(timed "$TLCPACK" pack --level "$LEVEL" --threads 1 \
 			-d "$BENCH_DIR/out-one" "$tree")"
 	fi
-	echo "run $i: wheel$(echo "$tw" | awk '{ print $NF }') s, tlcpack$(echo "$tt" | awk '{ print $NF }') s"
+	echo "run $i: wheel $(echo "$tw" | awk "{ print \$NF }") s, tlcpack $(echo "$tt" | awk "{ print \$NF }") s"
 done
 mw=$(echo "$tw" | median)
 mt=$(echo "$tt" | median)
