@@ -8,7 +8,10 @@
  * Z_SYNC_FLUSH writes), so the concatenation is one valid deflate stream,
  * and the CRC-32s of the chunks combine into the member's.  The cut points
  * depend on the member's size alone, so the output never depends on the
- * number of threads.  deflate.c says why libdeflate compresses the chunks.
+ * number of threads.  A piece that a quick probe finds incompressible is
+ * written as stored blocks instead, without deflating it (levels 1-8; see
+ * deflate.c for the probe and its measurements).  deflate.c says why
+ * libdeflate compresses the chunks.
  */
 #ifndef TLC_DEFLATE_H
 #define TLC_DEFLATE_H
@@ -43,9 +46,13 @@ size_t tlc__deflate_bound(size_t len);
 
 /**
  * Compress @len bytes at @in into @out.  With @final the stream ends there
- * (the last block is marked final); without it the output ends with an
- * empty stored block on a byte boundary, ready to be followed by the next
- * piece of the same stream.
+ * (the last block is marked final); without it the output ends on a byte
+ * boundary, ready to be followed by the next piece of the same stream:
+ * after an empty stored block (as zlib's Z_SYNC_FLUSH ends) when it was
+ * deflated, or after its last stored block.  Below level 9, a piece of at
+ * least 128 KiB whose samples do not compress at level 1 is written as
+ * stored blocks (RFC 1951 3.2.4), then bigger than @len by 5 bytes per
+ * 65535; whether it is depends on its bytes and the level alone.
  *
  * @param cap       bytes at @out, at least tlc__deflate_bound(@len)
  * @param[out] out_len  bytes written

@@ -6,7 +6,12 @@
  * writes.
  *
  * Input: byte 0 picks the level, bytes 1-2 the piece size, the rest is
- * the data.
+ * the data.  When byte 0 is odd, the data is instead built from the rest,
+ * one segment per byte: 2 KiB to 256 KiB of either noise (from a PRNG
+ * seeded by the byte and its position) or the input cycled, up to 4 MiB,
+ * and the piece size is scaled by 16; this drives the probe that writes
+ * incompressible pieces as stored blocks, next to deflated ones, with
+ * pieces of 128 KiB and more.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,8 +32,40 @@ static void check(int ok, const char *what)
 	}
 }
 
+#define BUILT_MAX ((size_t)4 << 20)
+
+/* The data of an odd byte 0: segments of noise and of @in cycled. */
+static unsigned char *build(const uint8_t *in, size_t n, size_t *len)
+{
+	unsigned char *p = malloc(BUILT_MAX);
+	size_t off = 0;
+
+	check(p != NULL, "malloc");
+	for (size_t i = 0; i < n && off < BUILT_MAX; i++) {
+		size_t k = ((size_t)(in[i] >> 1) + 1) << 11;
+		uint64_t x = 0x9e3779b97f4a7c15u ^ (uint64_t)in[i] << 32 ^ i;
+
+		if (k > BUILT_MAX - off)
+			k = BUILT_MAX - off;
+		for (size_t j = 0; j < k; j++) {
+			if (in[i] & 1) {
+				x ^= x << 13;	/* xorshift64 */
+				x ^= x >> 7;
+				x ^= x << 17;
+				p[off + j] = (unsigned char)x;
+			} else {
+				p[off + j] = in[(off + j) % n];
+			}
+		}
+		off += k;
+	}
+	*len = off;
+	return p;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	unsigned char *built = NULL;
 	static struct tlc__deflater *d[10];
 	struct tlc_error err = TLC_ERROR_INIT;
 	unsigned char *z, *back;
@@ -43,6 +80,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	piece = 1 + ((size_t)data[1] << 8 | data[2]);
 	data += 3;
 	len = size - 3;
+	if (data[-3] & 1) {
+		built = build(data, len, &len);
+		data = built;
+		piece *= 16;
+	}
 	if (!d[level])
 		check(tlc__deflater_new(&d[level], level, &err) == 0, "new");
 	for (size_t off = 0; off < len; off += piece)
@@ -73,5 +115,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	inflateEnd(&st);
 	free(z);
 	free(back);
+	free(built);
 	return 0;
 }

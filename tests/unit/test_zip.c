@@ -690,6 +690,140 @@ static void test_zip__deflate_pieces_concatenate(void **state)
 	}
 }
 
+/* 1 MiB chunks of text (compressible) and noise (not) after @pattern:
+ * 't' or 'n' per chunk; the last one is @tail bytes long. */
+static unsigned char *mixed(const char *pattern, size_t tail, size_t *len)
+{
+	const size_t chunk = TLC__DEFLATE_CHUNK;
+	size_t n = strlen(pattern), off = 0;
+	unsigned char *p;
+
+	*len = (n - 1) * chunk + tail;
+	p = malloc(*len);
+	assert_non_null(p);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = i + 1 < n ? chunk : tail;
+		unsigned char *c = pattern[i] == 'n' ? noise(k, 100 + i) :
+				   text(k, (unsigned)i);
+
+		memcpy(p + off, c, k);
+		off += k;
+		free(c);
+	}
+	return p;
+}
+
+/*
+ * Below level 9 a chunk of noise is written as stored blocks of 65535
+ * bytes (RFC 1951 3.2.4), not deflated: the exact layout, BFINAL on the
+ * last block only when the piece is final.  Level 9 deflates it (and then
+ * ends it with the 5-byte sync marker, so its length differs).  Pieces of
+ * noise and text alternating join into one stream.
+ */
+static void test_zip__incompressible_pieces_are_stored_blocks(void **state)
+{
+	const size_t len = TLC__DEFLATE_CHUNK;
+	const size_t want = len + 5 * (len / 65535 + 1);
+	unsigned char *in = noise(len, 42), *z;
+	struct tlc__deflater *d = NULL, *d9 = NULL;
+	struct tlc_error err = TLC_ERROR_INIT;
+	size_t cap = tlc__deflate_bound(len), got, mlen, zlen = 0;
+	unsigned char *m = mixed("tnntnt", 200000, &mlen);
+
+	(void)state;
+	z = malloc(6 * cap);
+	assert_non_null(z);
+	assert_int_equal(tlc__deflater_new(&d, 6, &err), 0);
+	assert_int_equal(tlc__deflater_new(&d9, 9, &err), 0);
+	for (int final = 0; final < 2; final++) {
+		assert_int_equal(tlc__deflate_piece(d, in, len, final, z, cap,
+						    &got, &err), 0);
+		assert_int_equal(got, want);
+		for (size_t b = 0, off = 0; off < len; b++, off += 65535) {
+			const unsigned char *h = z + b * 65540;
+			unsigned n = len - off < 65535 ? (unsigned)(len - off) :
+							 65535;
+			bool last = off + n == len;
+
+			assert_int_equal(h[0], final && last ? 1 : 0);
+			assert_int_equal(h[1] | h[2] << 8, n);
+			assert_int_equal(h[3] | h[4] << 8, n ^ 0xffff);
+			assert_memory_equal(h + 5, in + off, n);
+		}
+		if (final)
+			assert_inflates_to(z, got, in, len);
+		assert_int_equal(tlc__deflate_piece(d9, in, len, final, z, cap,
+						    &got, &err), 0);
+		assert_true(got != want);
+	}
+	for (size_t off = 0; off < mlen; off += len) {
+		size_t n = mlen - off < len ? mlen - off : len;
+
+		assert_int_equal(tlc__deflate_piece(d, m + off, n,
+						    off + n == mlen, z + zlen,
+						    cap, &got, &err), 0);
+		zlen += got;
+	}
+	assert_inflates_to(z, zlen, m, mlen);
+	assert_true(zlen < mlen * 3 / 4);
+	tlc__deflater_free(d);
+	tlc__deflater_free(d9);
+	free(in);
+	free(m);
+	free(z);
+}
+
+/*
+ * Members whose 1 MiB chunks mix text with noise (stored blocks after,
+ * before and between deflated chunks, a short stored last chunk, a short
+ * deflated one) read back with zipfile and unzip, deflated, and come out
+ * byte for byte the same with 1 and 2 threads; a member of noise alone is
+ * stored (method 0) as before.
+ */
+static void test_zip__mixed_chunks_read_back(void **state)
+{
+	struct scratch *s = *state;
+	struct tlc_zip_writer_opts o = TLC_ZIP_WRITER_OPTS_INIT;
+	struct tlc_error err = TLC_ERROR_INIT;
+	size_t la, lb, lc, ld;
+	unsigned char *a = mixed("tnnt", 300000, &la);
+	unsigned char *b = mixed("ntn", 500000, &lb);
+	unsigned char *c = mixed("nnnnt", 300000, &lc);
+	unsigned char *d = mixed("nnn", 5, &ld);
+	char *p1, *p2;
+
+	write_file(s, "in/a.bin", a, la, 0644);
+	{
+		struct member m[] = {
+			{ "mixed/a.bin", "in/a.bin", NULL, 0, 0644, 8 },
+			{ "mixed/b.bin", NULL, b, lb, 0755, 8 },
+			{ "mixed/c.bin", NULL, c, lc, 0644, 8 },
+			/* deflates to more than its size: stored */
+			{ "mixed/d.bin", NULL, d, ld, 0644, 0 },
+		};
+
+		o.sha256 = true;
+		o.epoch = 1700000000;
+		o.threads = 1;
+		assert_int_equal(write_zip(s, "mixed1.zip", m, 4, &o, &err),
+				 0);
+		o.threads = 2;
+		assert_int_equal(write_zip(s, "mixed2.zip", m, 4, &o, &err),
+				 0);
+		write_manifest(s, "mixed.txt", m, 4);
+	}
+	check_with_tools(s, "mixed2.zip", "mixed.txt", o.epoch);
+	p1 = path_in(s, "mixed1.zip");
+	p2 = path_in(s, "mixed2.zip");
+	assert_true(tu_same_file(p1, p2));
+	free(p1);
+	free(p2);
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+}
+
 /*
  * A member of 4 GiB and a bit (sparse, so quick to make), deflated: zip64
  * sizes in its local and central headers.  Then the same stored, so that
@@ -749,6 +883,10 @@ int main(void)
 			teardown),
 		cmocka_unit_test(test_zip__hostile_names_are_refused),
 		cmocka_unit_test(test_zip__deflate_pieces_concatenate),
+		cmocka_unit_test(
+			test_zip__incompressible_pieces_are_stored_blocks),
+		cmocka_unit_test_setup_teardown(
+			test_zip__mixed_chunks_read_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_zip__bad_adds_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(
