@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "error.h"
 #include "progress.h"
+#include "zip.h"
 
 /* Core metadata.  Metadata-Version 2.1: the newest that pip 23 and
  * twine 4 (pkginfo 1.8) both read.  Lists are NULL-terminated arrays. */
@@ -113,6 +114,115 @@ int tlc_wheel_writer_finish(struct tlc_wheel_writer *w, const char *metadata,
 
 /** Free @w, removing its temporary file if not finished.  NULL is a no-op. */
 void tlc_wheel_writer_free(struct tlc_wheel_writer *w);
+
+/**
+ * Add member @e of @zr, copied raw (see tlc_zip_add_raw()), as @arcname.
+ * RECORD gets @sha256 (32 bytes, the digest of the uncompressed member,
+ * normally from the input wheel's RECORD; required) and e->size.
+ * @arcname may lie in the input's .dist-info directory only through
+ * tlc_wheel_add_dist_info_raw().
+ */
+int tlc_wheel_add_raw(struct tlc_wheel_writer *w, const char *arcname,
+		      const struct tlc_zip_reader *zr,
+		      const struct tlc_zip_entry *e,
+		      const unsigned char *sha256, struct tlc_error *err);
+
+/**
+ * As tlc_wheel_add_raw(), as <dist-info>/@relname ("entry_points.txt",
+ * "licenses/LICENSE").  METADATA, WHEEL, RECORD, RECORD.jws and
+ * RECORD.p7s are refused: the writer writes its own.
+ */
+int tlc_wheel_add_dist_info_raw(struct tlc_wheel_writer *w,
+				const char *relname,
+				const struct tlc_zip_reader *zr,
+				const struct tlc_zip_entry *e,
+				const unsigned char *sha256,
+				struct tlc_error *err);
+
+/** Add @len bytes of @data as <dist-info>/@relname; reserved names as above. */
+int tlc_wheel_add_dist_info_data(struct tlc_wheel_writer *w,
+				 const char *relname, const void *data,
+				 size_t len, struct tlc_error *err);
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* One line of a RECORD (PEP 376 / PEP 427). */
+struct tlc_wheel_record {
+	const char *path;
+	bool has_sha256;		/* "sha256=..." was given */
+	unsigned char sha256[32];
+	bool has_size;
+	uint64_t size;
+};
+
+struct tlc_wheel_reader;
+
+/* Limits on the .dist-info files a reader inflates into memory. */
+#define TLC_WHEEL_META_MAX ((size_t)16 << 20)	/* WHEEL, METADATA */
+#define TLC_WHEEL_RECORD_MAX ((size_t)64 << 20)	/* RECORD */
+
+/**
+ * Open the wheel at @path: its filename is parsed (PEP 427), its zip
+ * central directory read, its one "{name}-{version}.dist-info" directory
+ * found (the name and version must match the filename's, after
+ * normalization), and WHEEL, METADATA and RECORD inflated.  WHEEL must
+ * have "Wheel-Version: 1.x" and at least one Tag; RECORD is parsed as CSV
+ * (RFC 4180 quoting, as Python's csv module writes it) and must list
+ * every member but itself (and RECORD.jws / RECORD.p7s), each once, with
+ * a sha256 hash, and name no member that is absent.
+ *
+ * @param[out] out  free with tlc_wheel_reader_free()
+ * @return 0, TLC_ENOTFOUND, TLC_EPOLICY (the rule broken named), TLC_EIO,
+ *         TLC_ETOOBIG, TLC_ENOMEM
+ */
+int tlc_wheel_reader_open(struct tlc_wheel_reader **out, const char *path,
+			  struct tlc_error *err);
+
+/** The zip archive, to list and stream members. */
+const struct tlc_zip_reader *tlc_wheel_reader_zip(
+	const struct tlc_wheel_reader *r);
+
+/** "{name}-{version}.dist-info", as it is in the archive. */
+const char *tlc_wheel_reader_dist_info(const struct tlc_wheel_reader *r);
+
+/** The parts of the wheel's filename. */
+const char *tlc_wheel_reader_name(const struct tlc_wheel_reader *r);
+const char *tlc_wheel_reader_version(const struct tlc_wheel_reader *r);
+const char *tlc_wheel_reader_build_tag(const struct tlc_wheel_reader *r);
+const char *tlc_wheel_reader_python_tag(const struct tlc_wheel_reader *r);
+const char *tlc_wheel_reader_abi_tag(const struct tlc_wheel_reader *r);
+const char *tlc_wheel_reader_platform_tag(const struct tlc_wheel_reader *r);
+
+/** WHEEL's Root-Is-Purelib. */
+bool tlc_wheel_reader_purelib(const struct tlc_wheel_reader *r);
+
+/** METADATA's bytes, NUL-terminated. */
+const struct tlc_buf *tlc_wheel_reader_metadata(
+	const struct tlc_wheel_reader *r);
+
+/** The RECORD line for member @path, or NULL. */
+const struct tlc_wheel_record *tlc_wheel_reader_record(
+	const struct tlc_wheel_reader *r, const char *path);
+
+/** Free @r and close its file; NULL is a no-op. */
+void tlc_wheel_reader_free(struct tlc_wheel_reader *r);
+
+/**
+ * Parse @len bytes of RECORD.  Each line is "path,hash,size" in CSV
+ * (fields may be quoted, with "" for a quote); hash is empty or
+ * "sha256=<urlsafe base64 without padding>" (other algorithms are
+ * refused), size empty or decimal.  Paths pass tlc_zip_name_check().
+ *
+ * @param[out] out  an array of *@n records; free with
+ *                  tlc_wheel_records_free()
+ * @return 0, TLC_EPOLICY ("RECORD line 3: ..."), TLC_ENOMEM
+ */
+int tlc_wheel_record_parse(const char *data, size_t len,
+			   struct tlc_wheel_record **out, size_t *n,
+			   struct tlc_error *err);
+
+/** Free what tlc_wheel_record_parse() made. */
+void tlc_wheel_records_free(struct tlc_wheel_record *records, size_t n);
 
 /**
  * Repack an unpacked wheel, as `python -m wheel pack` does: @dir holds the

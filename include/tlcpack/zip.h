@@ -12,8 +12,15 @@
  * big members are deflated in chunks on every core, and the bytes written
  * do not depend on the number of threads.
  *
- * struct tlc_zip_entry describes a member for the writer (and for the
- * reader that will sit beside it).
+ * The reader takes the central directory as the truth (4.3.12), checks
+ * every record against the file (offsets and sizes inside it, names that
+ * tlc_zip_name_check() accepts, no duplicates, no encryption, only
+ * methods 0 and 8, local headers that agree), and inflates members as
+ * streams, so memory is bounded whatever the member sizes.  A member can
+ * also be copied into a writer raw: its compressed bytes are never
+ * inflated again.
+ *
+ * struct tlc_zip_entry describes a member for the writer and the reader.
  */
 #ifndef TLC_ZIP_H
 #define TLC_ZIP_H
@@ -22,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "error.h"
 #include "progress.h"
 
@@ -135,5 +143,97 @@ int tlc_zip_writer_finish(struct tlc_zip_writer *w, uint64_t *size,
 
 /** Free @w (not @fd); NULL is a no-op. */
 void tlc_zip_writer_free(struct tlc_zip_writer *w);
+
+/* ---- reading ------------------------------------------------------------ */
+
+struct tlc_zip_reader;
+
+/* Archives with more members than this are refused as hostile. */
+#define TLC_ZIP_MAX_MEMBERS 1000000
+
+/**
+ * Read the central directory of the archive in @fd (zip64 included).  The
+ * reader reads @fd with pread() and never closes it; @fd must stay open
+ * and unchanged until the reader and every stream and writer using it are
+ * freed.  @name is for messages.
+ *
+ * @param[out] out  free with tlc_zip_reader_free()
+ * @return 0, TLC_EPOLICY (not a zip, or malformed: the message names the
+ *         rule broken), TLC_EIO, TLC_ENOMEM
+ */
+int tlc_zip_reader_open(struct tlc_zip_reader **out, int fd, const char *name,
+			struct tlc_error *err);
+
+/** The number of members. */
+size_t tlc_zip_reader_count(const struct tlc_zip_reader *r);
+
+/** The @i-th member, in central directory order.  sha256 is never set. */
+const struct tlc_zip_entry *tlc_zip_reader_entry(
+	const struct tlc_zip_reader *r, size_t i);
+
+/** The member named @name, or NULL. */
+const struct tlc_zip_entry *tlc_zip_reader_find(
+	const struct tlc_zip_reader *r, const char *name);
+
+/**
+ * Where @e's data starts in the file (after its local header), checked
+ * to lie with its csize bytes inside the file.
+ */
+int tlc_zip_reader_data_offset(const struct tlc_zip_reader *r,
+			       const struct tlc_zip_entry *e, uint64_t *off,
+			       struct tlc_error *err);
+
+struct tlc_zip_stream;
+
+/**
+ * Start reading @e's uncompressed bytes.
+ * @param[out] out  free with tlc_zip_stream_free()
+ */
+int tlc_zip_stream_open(struct tlc_zip_stream **out,
+			const struct tlc_zip_reader *r,
+			const struct tlc_zip_entry *e, struct tlc_error *err);
+
+/**
+ * Read up to @len bytes into @buf; *@got is 0 only at the end.  The size
+ * and CRC-32 are checked when the end is reached: a member that inflates
+ * to more or fewer bytes than its header says, or to other bytes, fails
+ * with TLC_EPOLICY.
+ */
+int tlc_zip_stream_read(struct tlc_zip_stream *s, void *buf, size_t len,
+			size_t *got, struct tlc_error *err);
+
+/** Free @s; NULL is a no-op. */
+void tlc_zip_stream_free(struct tlc_zip_stream *s);
+
+/**
+ * Inflate the whole of @e into @out (appended; out->max applies, giving
+ * TLC_ETOOBIG), checking size and CRC-32.
+ */
+int tlc_zip_read(const struct tlc_zip_reader *r, const struct tlc_zip_entry *e,
+		 struct tlc_buf *out, struct tlc_error *err);
+
+/** Inflate the whole of @e into @fd (written from its current offset). */
+int tlc_zip_extract(const struct tlc_zip_reader *r,
+		    const struct tlc_zip_entry *e, int fd,
+		    struct tlc_error *err);
+
+/** Free @r (not its fd); NULL is a no-op. */
+void tlc_zip_reader_free(struct tlc_zip_reader *r);
+
+/**
+ * Queue member @e of @r as @arcname, copied raw: its compressed bytes, CRC
+ * and sizes go into the new archive unchanged (the bytes are copied when
+ * the queue is written, without being inflated).  @r must outlive the
+ * flush.  @sha256, the member's digest if the caller knows it (from a
+ * RECORD), is passed through to tlc_zip_writer_entry(); NULL: none.
+ *
+ * @param mode  0644 or 0755
+ * @return as tlc_zip_add_file()
+ */
+int tlc_zip_add_raw(struct tlc_zip_writer *w, const char *arcname,
+		    const struct tlc_zip_reader *r,
+		    const struct tlc_zip_entry *e,
+		    const unsigned char *sha256, unsigned mode,
+		    struct tlc_error *err);
 
 #endif
