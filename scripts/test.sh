@@ -38,6 +38,10 @@ for f in build-fuzz/tests/fuzz/fuzz_*; do
 	case $name in
 	fuzz_toml | fuzz_recipe)
 		seeds+=("${TLC_TESTDATA:-../shared/testdata}/toml-test/tests/valid") ;;
+	# ELF files compiled at run time: no binary is committed
+	fuzz_elf)
+		tests/elf/fuzz-seeds.sh "build-fuzz/seeds/$name" &&
+			seeds+=("build-fuzz/seeds/$name") ;;
 	esac
 	echo "fuzz: $name for ${secs}s"
 	"$f" -max_total_time="$secs" -print_final_stats=0 "${flags[@]}" \

@@ -36,39 +36,53 @@ struct tlc_elf_src {
 };
 
 /* The versions required from one library (an Elf_Verneed and its
- * Elf_Vernaux entries). */
+ * Elf_Vernaux entries, in chain order). */
 struct tlc_elf_verneed {
 	const char *file;		/* "libc.so.6" */
 	size_t n;
 	const char **versions;		/* "GLIBC_2.17", ...; NULL-terminated */
 };
 
-/* A PT_LOAD segment. */
+/* A PT_LOAD segment, as its program header says (p_offset, p_vaddr,
+ * p_filesz, p_memsz, p_align, p_flags). */
 struct tlc_elf_load {
 	uint64_t offset, vaddr, filesz, memsz, align;
 	unsigned flags;			/* PF_R | PF_W | PF_X */
 };
 
+/*
+ * The dynamic-linking view of one file.  Every pointer is borrowed from
+ * the struct and lives until tlc_elf_free(); strings point into one copy
+ * of the dynamic string table.
+ */
 struct tlc_elf {
 	unsigned cls;			/* 32 or 64 */
 	bool big_endian;
 	unsigned type;			/* ET_EXEC, ET_DYN, ... */
 	unsigned machine;		/* EM_X86_64, ... */
-	unsigned osabi;
+	unsigned osabi;			/* e_ident[EI_OSABI] */
 	const char *interp;		/* PT_INTERP; NULL if none */
-	bool dynamic;			/* has PT_DYNAMIC */
+	bool dynamic;			/* has PT_DYNAMIC; without it, soname
+					 * to verdef are NULL or empty */
 	const char *soname;		/* NULL if none */
 	const char *rpath;		/* DT_RPATH; NULL if none */
 	const char *runpath;		/* DT_RUNPATH; NULL if none */
 	size_t nneeded;
-	const char **needed;		/* DT_NEEDED in order; NULL-terminated */
+	const char **needed;		/* DT_NEEDED in order; NULL-terminated,
+					 * never NULL itself */
 	size_t nverneed;
-	struct tlc_elf_verneed *verneed;
+	struct tlc_elf_verneed *verneed; /* DT_VERNEED chain order; may
+					  * be NULL when nverneed is 0 */
 	size_t nverdef;
-	const char **verdef;		/* versions defined, base first;
-					 * NULL-terminated */
+	const char **verdef;		/* versions defined (the first
+					 * Elf_Verdaux of each Elf_Verdef),
+					 * the VER_FLG_BASE one (the file's
+					 * own name) first, then chain
+					 * order; NULL-terminated, never
+					 * NULL itself */
 	size_t nloads;
-	struct tlc_elf_load *loads;
+	struct tlc_elf_load *loads;	/* in program header order; NULL
+					 * when nloads is 0 */
 };
 
 /* At most this many program headers, dynamic entries, needed libraries
@@ -83,9 +97,27 @@ bool tlc_elf_is_elf(const void *head, size_t len);
 /**
  * Read the dynamic-linking view of an ELF file.
  *
- * @param[out] out  free with tlc_elf_free()
- * @return 0; TLC_EPOLICY (not ELF, or malformed: the message names the
- *         rule broken), TLC_ENOMEM, or what src->read returned
+ * Checked, each refusal naming its rule: e_ident (magic, class, data
+ * encoding, version), e_version, e_phentsize, the program header table
+ * (e_phnum, or PN_XNUM and section header 0's sh_info) inside the file;
+ * each PT_LOAD inside the file with p_filesz <= p_memsz; at most one
+ * PT_INTERP (NUL-terminated) and one PT_DYNAMIC; the dynamic array
+ * inside the file and ended by DT_NULL, with no tag that must be unique
+ * twice; DT_STRTAB, DT_VERNEED and DT_VERDEF mapped through PT_LOAD
+ * (the whole table inside one segment's file bytes); DT_STRSZ at most
+ * 256 MiB and the file's size; every string inside the table and ended
+ * by a NUL; vn_version and vd_version 1; the chains exactly as long as
+ * DT_VERNEEDNUM, vn_cnt and DT_VERDEFNUM say (a zero next offset ends
+ * them, no sooner and no later), going forward only (32-bit addresses
+ * wrap as in a 32-bit process, so a chain can loop) and without
+ * overlapping entries.  Only the bytes of those structures are fetched,
+ * each through src->read with its range already checked against
+ * src->size.
+ *
+ * @param[out] out  free with tlc_elf_free(); NULL on failure
+ * @return 0; TLC_EPOLICY (not ELF, or malformed: "<src->name>: <rule
+ *         broken>"), TLC_ENOMEM, or what src->read returned (its @err
+ *         untouched)
  */
 int tlc_elf_read(struct tlc_elf **out, const struct tlc_elf_src *src,
 		 struct tlc_error *err);
@@ -94,14 +126,21 @@ int tlc_elf_read(struct tlc_elf **out, const struct tlc_elf_src *src,
 int tlc_elf_read_mem(struct tlc_elf **out, const void *data, size_t len,
 		     const char *name, struct tlc_error *err);
 
-/** tlc_elf_read() on the file at @path. @return also TLC_ENOTFOUND, TLC_EIO */
+/**
+ * tlc_elf_read() on the file at @path (read with pread, never mapped);
+ * messages name @path.
+ *
+ * @return also TLC_ENOTFOUND (no such file), TLC_EIO (not a regular
+ *         file, or a read failed)
+ */
 int tlc_elf_read_file(struct tlc_elf **out, const char *path,
 		      struct tlc_error *err);
 
 /**
  * The architecture name used in platform tags ("x86_64", "i686",
- * "aarch64", "ppc64le", "ppc64", "s390x", "armv7l") for @e's machine,
- * class and byte order, or NULL if manylinux knows none.
+ * "aarch64", "ppc64le", "ppc64", "s390x", "armv7l", "riscv64",
+ * "loongarch64") for @e's machine, class and byte order, or NULL if
+ * manylinux knows none (x32, big-endian aarch64, 31-bit s390, ...).
  */
 const char *tlc_elf_arch(const struct tlc_elf *e);
 
