@@ -116,11 +116,12 @@ int tlc_wheel_writer_finish(struct tlc_wheel_writer *w, const char *metadata,
 void tlc_wheel_writer_free(struct tlc_wheel_writer *w);
 
 /**
- * Add member @e of @zr, copied raw (see tlc_zip_add_raw()), as @arcname.
- * RECORD gets @sha256 (32 bytes, the digest of the uncompressed member,
- * normally from the input wheel's RECORD; required) and e->size.
- * @arcname may lie in the input's .dist-info directory only through
- * tlc_wheel_add_dist_info_raw().
+ * Add member @e of @zr, copied raw (see tlc_zip_add_raw()), as @arcname,
+ * with @e's mode.  RECORD gets @sha256 (32 bytes, the digest of the
+ * uncompressed member, normally from the input wheel's RECORD; required,
+ * and not checked here) and e->size.  @zr must outlive
+ * tlc_wheel_writer_finish().  @arcname may not lie in any .dist-info
+ * directory: use tlc_wheel_add_dist_info_raw() for those members.
  */
 int tlc_wheel_add_raw(struct tlc_wheel_writer *w, const char *arcname,
 		      const struct tlc_zip_reader *zr,
@@ -139,7 +140,10 @@ int tlc_wheel_add_dist_info_raw(struct tlc_wheel_writer *w,
 				const unsigned char *sha256,
 				struct tlc_error *err);
 
-/** Add @len bytes of @data as <dist-info>/@relname; reserved names as above. */
+/**
+ * Add @len bytes of @data (NULL when @len is 0) as <dist-info>/@relname,
+ * mode 0644; reserved names as above.
+ */
 int tlc_wheel_add_dist_info_data(struct tlc_wheel_writer *w,
 				 const char *relname, const void *data,
 				 size_t len, struct tlc_error *err);
@@ -169,7 +173,10 @@ struct tlc_wheel_reader;
  * have "Wheel-Version: 1.x" and at least one Tag; RECORD is parsed as CSV
  * (RFC 4180 quoting, as Python's csv module writes it) and must list
  * every member but itself (and RECORD.jws / RECORD.p7s), each once, with
- * a sha256 hash, and name no member that is absent.
+ * a sha256 hash (and the member's size, when it gives one), and name no
+ * member that is absent.  METADATA's Name and Version must be the
+ * directory's.  The members' digests are not checked here: a caller that
+ * streams a member compares its SHA-256 with tlc_wheel_reader_record().
  *
  * @param[out] out  free with tlc_wheel_reader_free()
  * @return 0, TLC_ENOTFOUND, TLC_EPOLICY (the rule broken named), TLC_EIO,
@@ -185,7 +192,8 @@ const struct tlc_zip_reader *tlc_wheel_reader_zip(
 /** "{name}-{version}.dist-info", as it is in the archive. */
 const char *tlc_wheel_reader_dist_info(const struct tlc_wheel_reader *r);
 
-/** The parts of the wheel's filename. */
+/** The parts of the wheel's filename, as written; the build tag is NULL
+ * when there is none. */
 const char *tlc_wheel_reader_name(const struct tlc_wheel_reader *r);
 const char *tlc_wheel_reader_version(const struct tlc_wheel_reader *r);
 const char *tlc_wheel_reader_build_tag(const struct tlc_wheel_reader *r);

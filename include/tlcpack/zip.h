@@ -155,7 +155,14 @@ struct tlc_zip_reader;
  * Read the central directory of the archive in @fd (zip64 included).  The
  * reader reads @fd with pread() and never closes it; @fd must stay open
  * and unchanged until the reader and every stream and writer using it are
- * freed.  @name is for messages.
+ * freed.  @name is for messages, which all start with it quoted.
+ *
+ * Directory entries (a name ending in '/', no data) are checked and left
+ * out.  Members that are not regular files by their UNIX mode (symlinks)
+ * are refused.  Modes are normalized to 0644/0755 (0644 when the archive
+ * was not made on UNIX).  Sizes come from the central directory, so data
+ * descriptors (bit 3) need no special care.  Once open, a reader is only
+ * read, so several threads may stream its members at once.
  *
  * @param[out] out  free with tlc_zip_reader_free()
  * @return 0, TLC_EPOLICY (not a zip, or malformed: the message names the
@@ -194,10 +201,14 @@ int tlc_zip_stream_open(struct tlc_zip_stream **out,
 			const struct tlc_zip_entry *e, struct tlc_error *err);
 
 /**
- * Read up to @len bytes into @buf; *@got is 0 only at the end.  The size
- * and CRC-32 are checked when the end is reached: a member that inflates
- * to more or fewer bytes than its header says, or to other bytes, fails
- * with TLC_EPOLICY.
+ * Read up to @len (> 0) bytes into @buf; *@got is 0 only at the end.  The
+ * size and CRC-32 are checked when the end is reached, before the last
+ * bytes are handed out: a member that inflates to more or fewer bytes
+ * than its header says, or to other bytes, or whose deflate data ends
+ * before or after its compressed size, fails with TLC_EPOLICY.  A member
+ * never inflates past its declared size by more than one byte, whatever
+ * its data (zip bombs stop there).  After a failure the stream only
+ * answers TLC_ERROR.
  */
 int tlc_zip_stream_read(struct tlc_zip_stream *s, void *buf, size_t len,
 			size_t *got, struct tlc_error *err);
@@ -207,12 +218,16 @@ void tlc_zip_stream_free(struct tlc_zip_stream *s);
 
 /**
  * Inflate the whole of @e into @out (appended; out->max applies, giving
- * TLC_ETOOBIG), checking size and CRC-32.
+ * TLC_ETOOBIG before anything is inflated when the declared size does not
+ * fit), checking size and CRC-32.  On failure @out is as it was.
  */
 int tlc_zip_read(const struct tlc_zip_reader *r, const struct tlc_zip_entry *e,
 		 struct tlc_buf *out, struct tlc_error *err);
 
-/** Inflate the whole of @e into @fd (written from its current offset). */
+/**
+ * Inflate the whole of @e into @fd (written from its current offset).  On
+ * failure part of the member may have been written.
+ */
 int tlc_zip_extract(const struct tlc_zip_reader *r,
 		    const struct tlc_zip_entry *e, int fd,
 		    struct tlc_error *err);
@@ -225,7 +240,11 @@ void tlc_zip_reader_free(struct tlc_zip_reader *r);
  * and sizes go into the new archive unchanged (the bytes are copied when
  * the queue is written, without being inflated).  @r must outlive the
  * flush.  @sha256, the member's digest if the caller knows it (from a
- * RECORD), is passed through to tlc_zip_writer_entry(); NULL: none.
+ * RECORD), is passed through to tlc_zip_writer_entry(); NULL: none.  The
+ * new local header is the writer's (its time and flags, sizes in it, no
+ * data descriptor, zip64 when a size needs it).  The bytes are copied in
+ * the kernel (copy_file_range) or through a 256 KiB buffer, so memory
+ * stays bounded; progress counts the member's uncompressed size.
  *
  * @param mode  0644 or 0755
  * @return as tlc_zip_add_file()

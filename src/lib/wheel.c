@@ -11,8 +11,11 @@
  * RECORD, built from the SHA-256 sums the zip writer computed while
  * compressing, as the very last member.
  */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +35,16 @@
 static int oom(struct tlc_error *err)
 {
 	return tlc_error_set(err, TLC_ENOMEM, "out of memory");
+}
+
+/* Whether @len bytes at @s are all printable ASCII, which a one-line
+ * message can quote; the fields checked with it must be ASCII anyway. */
+static bool printable(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
 }
 
 /* ---- METADATA ----------------------------------------------------------- */
@@ -147,6 +160,9 @@ struct wmember {
 	size_t len;
 	unsigned mode;
 	bool dist_info;		/* in the .dist-info directory */
+	const struct tlc_zip_reader *zr;	/* copied raw from this */
+	const struct tlc_zip_entry *ze;
+	unsigned char sha256[32];	/* of a raw member */
 };
 
 struct tlc_wheel_writer {
@@ -313,6 +329,10 @@ static int push(struct tlc_wheel_writer *w, const char *arcname,
 		free(m->arcname);
 		return oom(err);
 	}
+	if (!path && !data) {
+		w->n++;		/* a raw member: push_raw() fills it */
+		return 0;
+	}
 	if (!path && !(m->data = malloc(len ? len : 1))) {
 		free(m->arcname);
 		return oom(err);
@@ -356,7 +376,7 @@ int tlc_wheel_add_data(struct tlc_wheel_writer *w, const char *arcname,
 
 	if ((rc = check_name(w, arcname, err)) < 0)
 		return rc;
-	return push(w, arcname, NULL, data, len, mode, false, err);
+	return push(w, arcname, NULL, data ? data : "", len, mode, false, err);
 }
 
 int tlc_wheel_add_license(struct tlc_wheel_writer *w, const char *name,
@@ -374,6 +394,84 @@ int tlc_wheel_add_license(struct tlc_wheel_writer *w, const char *name,
 		rc = push_file(w, rel.ptr, path, true, err);
 	tlc_buf_release(&rel);
 	return rc;
+}
+
+/* Add member @e of @zr, to be copied raw, with its RECORD digest. */
+static int push_raw(struct tlc_wheel_writer *w, const char *arcname,
+		    const struct tlc_zip_reader *zr,
+		    const struct tlc_zip_entry *e, const unsigned char *sha256,
+		    bool dist_info, struct tlc_error *err)
+{
+	struct wmember *m;
+	int rc;
+
+	assert(sha256);
+	if ((rc = push(w, arcname, NULL, NULL, 0, e->mode, dist_info,
+		       err)) < 0)
+		return rc;
+	m = &w->m[w->n - 1];
+	m->zr = zr;
+	m->ze = e;
+	m->len = 0;
+	memcpy(m->sha256, sha256, sizeof(m->sha256));
+	return 0;
+}
+
+int tlc_wheel_add_raw(struct tlc_wheel_writer *w, const char *arcname,
+		      const struct tlc_zip_reader *zr,
+		      const struct tlc_zip_entry *e,
+		      const unsigned char *sha256, struct tlc_error *err)
+{
+	int rc;
+
+	if ((rc = check_name(w, arcname, err)) < 0)
+		return rc;
+	return push_raw(w, arcname, zr, e, sha256, false, err);
+}
+
+/* A name for the .dist-info directory that the writer does not write
+ * itself (binary distribution format, "The .dist-info directory"). */
+static int check_dist_info_name(const struct tlc_wheel_writer *w,
+				const char *relname, struct tlc_error *err)
+{
+	static const char *const own[] = { "METADATA", "WHEEL", "RECORD",
+					   "RECORD.jws", "RECORD.p7s", NULL };
+	int rc;
+
+	if ((rc = check_open(w, relname, err)) < 0 ||
+	    (rc = tlc_zip_name_check(relname, err)) < 0)
+		return rc;
+	for (size_t i = 0; own[i]; i++)
+		if (!strcmp(relname, own[i]))
+			return tlc_error_set(err, TLC_EPOLICY,
+					     "'%s' in the .dist-info directory "
+					     "is written by tlcpack", relname);
+	return 0;
+}
+
+int tlc_wheel_add_dist_info_raw(struct tlc_wheel_writer *w,
+				const char *relname,
+				const struct tlc_zip_reader *zr,
+				const struct tlc_zip_entry *e,
+				const unsigned char *sha256,
+				struct tlc_error *err)
+{
+	int rc;
+
+	if ((rc = check_dist_info_name(w, relname, err)) < 0)
+		return rc;
+	return push_raw(w, relname, zr, e, sha256, true, err);
+}
+
+int tlc_wheel_add_dist_info_data(struct tlc_wheel_writer *w,
+				 const char *relname, const void *data,
+				 size_t len, struct tlc_error *err)
+{
+	int rc;
+
+	if ((rc = check_dist_info_name(w, relname, err)) < 0)
+		return rc;
+	return push(w, relname, NULL, data ? data : "", len, 0644, true, err);
 }
 
 /*
@@ -663,6 +761,7 @@ static int make_record(struct tlc_buf *out, const struct tlc_zip_writer *z,
 	for (size_t i = 0; i < n; i++) {
 		const struct tlc_zip_entry *e = tlc_zip_writer_entry(z, i);
 
+		assert(e->has_sha256);
 		if (put_csv(out, e->name) < 0 ||
 		    tlc_buf_puts(out, ",sha256=") < 0 ||
 		    put_b64url(out, e->sha256, sizeof(e->sha256)) < 0 ||
@@ -728,10 +827,15 @@ int tlc_wheel_writer_finish(struct tlc_wheel_writer *w, const char *metadata,
 	for (size_t i = 0; i < w->n; i++) {
 		const struct wmember *m = &w->m[i];
 
-		rc = m->path ? tlc_zip_add_file(z, m->arcname, m->path,
-						m->mode, err) :
-			       tlc_zip_add_data(z, m->arcname, m->data, m->len,
-						m->mode, err);
+		if (m->zr)
+			rc = tlc_zip_add_raw(z, m->arcname, m->zr, m->ze,
+					     m->sha256, m->mode, err);
+		else if (m->path)
+			rc = tlc_zip_add_file(z, m->arcname, m->path, m->mode,
+					      err);
+		else
+			rc = tlc_zip_add_data(z, m->arcname, m->data, m->len,
+					      m->mode, err);
 		if (rc < 0)
 			goto out;
 	}
@@ -1000,14 +1104,16 @@ static int read_wheel_file(struct unpacked *u, const char *what,
 	return rc;
 }
 
-/* METADATA's Name and Version must be the .dist-info directory's. */
-static int check_metadata(const struct unpacked *u, const char *what,
+/* METADATA (@md) must give the Name and Version of the .dist-info
+ * directory @dir, split as @dname and @dver. */
+static int check_metadata(const struct tlc_buf *md, const char *dname,
+			  const char *dver, const char *dir, const char *what,
 			  struct tlc_error *err)
 {
 	struct tlc_buf name = TLC_BUF_INIT, ver = TLC_BUF_INIT;
 	struct tlc_pep440 va, vb;
-	const char *line = u->metadata.ptr;
-	const char *end = line + u->metadata.len;
+	const char *line = md->ptr;
+	const char *end = line + md->len;
 	int rc = 0;
 
 	while (line < end) {
@@ -1032,22 +1138,27 @@ static int check_metadata(const struct unpacked *u, const char *what,
 				   what, name.len ? "Version" : "Name");
 		goto out;
 	}
-	if (!tlc_name_equal(name.ptr, u->name.ptr)) {
+	if (!printable(name.ptr, name.len) || !printable(ver.ptr, ver.len)) {
+		rc = tlc_error_set(err, TLC_EPOLICY, "'%s' has a Name or "
+				   "Version that is not printable ASCII", what);
+		goto out;
+	}
+	if (!tlc_name_equal(name.ptr, dname)) {
 		rc = tlc_error_set(err, TLC_EPOLICY,
 				   "'%s' names project '%s', but the "
 				   "directory is '%s'", what, name.ptr,
-				   u->dist_info.ptr);
+				   dir);
 		goto out;
 	}
 	if ((rc = tlc_pep440_parse(&va, ver.ptr, err)) < 0 ||
-	    (rc = tlc_pep440_parse(&vb, u->version.ptr, err)) < 0) {
+	    (rc = tlc_pep440_parse(&vb, dver, err)) < 0) {
 		tlc_error_prefix(err, "'%s'", what);
 		goto out;
 	}
 	if (tlc_pep440_cmp(&va, &vb))
 		rc = tlc_error_set(err, TLC_EPOLICY,
 				   "'%s' says version '%s', but the directory "
-				   "is '%s'", what, ver.ptr, u->dist_info.ptr);
+				   "is '%s'", what, ver.ptr, dir);
 	goto out;
 nomem:
 	rc = oom(err);
@@ -1108,7 +1219,8 @@ int tlc_wheel_pack(struct tlc_buf *path, const char *dir,
 				   file.ptr);
 		goto out;
 	}
-	if ((rc = check_metadata(&u, file.ptr, err)) < 0)
+	if ((rc = check_metadata(&u.metadata, u.name.ptr, u.version.ptr,
+				  u.dist_info.ptr, file.ptr, err)) < 0)
 		goto out;
 
 	o.name = u.name.ptr;
@@ -1134,4 +1246,645 @@ out:
 	tlc_buf_release(&di);
 	tlc_buf_release(&file);
 	return rc;
+}
+
+/* ---- RECORD ------------------------------------------------------------- */
+
+#define RECORD_FIELD_MAX ((size_t)TLC_ZIP_NAME_MAX + 64)
+
+static int record_bad(struct tlc_error *err, size_t line, const char *fmt,
+		      ...) TLC_PRINTF(3, 4);
+
+/* TLC_EPOLICY "RECORD line N: ..." */
+static int record_bad(struct tlc_error *err, size_t line, const char *fmt,
+		      ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tlc_error_vset(err, TLC_EPOLICY, fmt, ap);
+	va_end(ap);
+	tlc_error_prefix(err, "RECORD line %zu", line);
+	return TLC_EPOLICY;
+}
+
+static int b64url_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+/* "sha256=<43 characters of RFC 4648 section 5 base64, unpadded>"
+ * (PEP 376 RECORD, as PEP 427 and the recording-installed-packages spec
+ * require for wheels). */
+static int parse_hash(struct tlc_wheel_record *rec, const char *h,
+		      size_t line, struct tlc_error *err)
+{
+	const char *eq = strchr(h, '=');
+	const char *d;
+	uint32_t acc = 0;
+	size_t nbits = 0, k = 0;
+
+	if (!eq)
+		return record_bad(err, line, "hash '%.60s' is not "
+				  "<algorithm>=<digest>", h);
+	if ((size_t)(eq - h) != 6 || strncmp(h, "sha256", 6))
+		return record_bad(err, line, "hash algorithm '%.*s' is not "
+				  "sha256", (int)((eq - h) > 40 ? 40 : eq - h),
+				  h);
+	d = eq + 1;
+	if (strlen(d) != 43)
+		return record_bad(err, line, "sha256 digest '%.60s' is not 43 "
+				  "characters of base64url without padding",
+				  d);
+	for (size_t i = 0; i < 43; i++) {
+		int v = b64url_value(d[i]);
+
+		if (v < 0)
+			return record_bad(err, line, "sha256 digest has '%c', "
+					  "which is not base64url", d[i]);
+		acc = acc << 6 | (uint32_t)v;
+		nbits += 6;
+		if (nbits >= 8) {
+			nbits -= 8;
+			rec->sha256[k++] = (unsigned char)(acc >> nbits);
+			acc &= (1u << nbits) - 1;
+		}
+	}
+	/* 43 characters carry 258 bits: the last 2 must be zero */
+	if (acc)
+		return record_bad(err, line, "sha256 digest is not in "
+				  "canonical base64url");
+	rec->has_sha256 = true;
+	return 0;
+}
+
+static int parse_size(struct tlc_wheel_record *rec, const char *s,
+		      size_t line, struct tlc_error *err)
+{
+	uint64_t v = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return record_bad(err, line, "size '%.40s' is not a "
+					  "decimal number", s);
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return record_bad(err, line, "size '%.40s' is too big",
+					  s);
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	rec->size = v;
+	rec->has_size = true;
+	return 0;
+}
+
+/* Read one CSV record at *@pp (Python's csv module, excel dialect:
+ * ',' between fields, '"' quotes a field and "" is a quote inside one,
+ * lines end in "\r\n", "\n" or "\r").  Fields past the third are counted
+ * but not kept.  @line counts physical lines. */
+static int csv_record(const char **pp, const char *end, struct tlc_buf *f,
+		      size_t *nf, bool *blank, size_t *line,
+		      struct tlc_error *err)
+{
+	const char *p = *pp;
+	size_t start = *line;
+	bool quoted_any = false;
+
+	*nf = 0;
+	for (;;) {
+		struct tlc_buf *b = *nf < 3 ? &f[*nf] : NULL;
+
+		if (b)
+			tlc_buf_reset(b);
+		if (p < end && *p == '"') {
+			quoted_any = true;
+			for (p++;; p++) {
+				if (p == end)
+					return record_bad(err, start, "quoted "
+							  "field does not "
+							  "end");
+				if (*p == '"') {
+					if (p + 1 < end && p[1] == '"') {
+						p++;
+					} else {
+						p++;
+						break;
+					}
+				} else if (*p == '\0') {
+					return record_bad(err, *line,
+							  "NUL byte");
+				} else if (*p == '\n') {
+					(*line)++;
+				}
+				if (b && tlc_buf_putc(b, *p) < 0)
+					goto too_long;
+			}
+			if (p < end && *p != ',' && *p != '\r' && *p != '\n')
+				return record_bad(err, *line, "text after a "
+						  "closing quote");
+		} else {
+			for (; p < end && *p != ',' && *p != '\r' &&
+			       *p != '\n'; p++) {
+				if (*p == '"')
+					return record_bad(err, *line, "quote "
+							  "inside an unquoted "
+							  "field");
+				if (*p == '\0')
+					return record_bad(err, *line,
+							  "NUL byte");
+				if (b && tlc_buf_putc(b, *p) < 0)
+					goto too_long;
+			}
+		}
+		(*nf)++;
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		break;
+	}
+	if (p < end && *p == '\r')
+		p++;
+	if (p < end && *p == '\n')
+		p++;
+	(*line)++;
+	*blank = *nf == 1 && !quoted_any && !f[0].len;
+	*pp = p;
+	return 0;
+too_long:
+	return record_bad(err, start, "field over %zu bytes",
+			  (size_t)RECORD_FIELD_MAX);
+}
+
+int tlc_wheel_record_parse(const char *data, size_t len,
+			   struct tlc_wheel_record **out, size_t *n,
+			   struct tlc_error *err)
+{
+	struct tlc_buf f[3] = { TLC_BUF_INIT_MAX(RECORD_FIELD_MAX),
+				TLC_BUF_INIT_MAX(RECORD_FIELD_MAX),
+				TLC_BUF_INIT_MAX(RECORD_FIELD_MAX) };
+	struct tlc_wheel_record *v = NULL;
+	const char *p = data, *end = data + len;
+	size_t nv = 0, alloc = 0, line = 1;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	while (p < end) {
+		struct tlc_wheel_record *rec;
+		size_t nf = 0, at = line;
+		bool blank = false;
+
+		if ((rc = csv_record(&p, end, f, &nf, &blank, &line, err)) < 0)
+			goto fail;
+		if (blank)
+			continue;
+		if (nf != 3) {
+			rc = record_bad(err, at, "%zu fields, not 3 "
+					"(path,hash,size)", nf);
+			goto fail;
+		}
+		if (nv == TLC_ZIP_MAX_MEMBERS) {
+			rc = record_bad(err, at, "more than %d lines",
+					TLC_ZIP_MAX_MEMBERS);
+			goto fail;
+		}
+		if (nv == alloc) {
+			size_t na = alloc ? alloc * 2 : 64;
+			struct tlc_wheel_record *nr = realloc(v,
+							      na * sizeof(*nr));
+
+			if (!nr) {
+				rc = oom(err);
+				goto fail;
+			}
+			v = nr;
+			alloc = na;
+		}
+		rec = &v[nv];
+		memset(rec, 0, sizeof(*rec));
+		if ((rc = tlc_zip_name_check(f[0].ptr, err)) < 0) {
+			tlc_error_prefix(err, "RECORD line %zu", at);
+			goto fail;
+		}
+		for (size_t k = 1; k < 3; k++)
+			if (!printable(f[k].ptr, f[k].len)) {
+				rc = record_bad(err, at, "the %s field is not "
+						"printable ASCII",
+						k == 1 ? "hash" : "size");
+				goto fail;
+			}
+		if ((f[1].len && (rc = parse_hash(rec, f[1].ptr, at,
+						  err)) < 0) ||
+		    (f[2].len && (rc = parse_size(rec, f[2].ptr, at,
+						  err)) < 0))
+			goto fail;
+		if (!(rec->path = strdup(f[0].ptr))) {
+			rc = oom(err);
+			goto fail;
+		}
+		nv++;
+	}
+	*out = v;
+	*n = nv;
+	v = NULL;
+	nv = 0;
+fail:
+	tlc_wheel_records_free(v, nv);
+	for (size_t i = 0; i < 3; i++)
+		tlc_buf_release(&f[i]);
+	return rc;
+}
+
+void tlc_wheel_records_free(struct tlc_wheel_record *records, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)records[i].path);
+	free(records);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+struct tlc_wheel_reader {
+	int fd;
+	char *path;
+	struct tlc_zip_reader *zip;
+	struct tlc_wheel_filename fn;
+	char *dist_info;
+	bool purelib;
+	struct tlc_buf metadata;
+	struct tlc_wheel_record *rec;
+	size_t nrec;
+	size_t *set;		/* record index + 1, open addressing */
+	size_t set_cap;		/* a power of two */
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037u;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+static size_t *record_slot(const struct tlc_wheel_reader *r, const char *path)
+{
+	size_t mask = r->set_cap - 1;
+
+	for (size_t i = hash_str(path) & mask;; i = (i + 1) & mask)
+		if (!r->set[i] || !strcmp(r->rec[r->set[i] - 1].path, path))
+			return &r->set[i];
+}
+
+static int wr_bad(const struct tlc_wheel_reader *r, struct tlc_error *err,
+		  const char *fmt, ...) TLC_PRINTF(3, 4);
+
+/* TLC_EPOLICY with "'<wheel>': " in front. */
+static int wr_bad(const struct tlc_wheel_reader *r, struct tlc_error *err,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tlc_error_vset(err, TLC_EPOLICY, fmt, ap);
+	va_end(ap);
+	tlc_error_prefix(err, "'%s'", r->path);
+	return TLC_EPOLICY;
+}
+
+/* The top-level directory of @name if it is a .dist-info one: its length,
+ * else 0. */
+static size_t dist_info_len(const char *name)
+{
+	const char *slash = strchr(name, '/');
+	size_t l = slash ? (size_t)(slash - name) : 0;
+
+	if (l > 10 && !strncasecmp(name + l - 10, ".dist-info", 10))
+		return l;
+	return 0;
+}
+
+/* The one .dist-info directory, named after the filename's project and
+ * version (binary distribution format: "{distribution}-{version}
+ * .dist-info", both escaped as in the filename). */
+static int find_wheel_dist_info(struct tlc_wheel_reader *r,
+				struct tlc_error *err)
+{
+	struct tlc_pep440 va, vb;
+	size_t n = tlc_zip_reader_count(r->zip), dl = 0;
+	const char *first = NULL, *dash;
+	char name[TLC_NAME_MAX + 1];
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *m = tlc_zip_reader_entry(r->zip, i)->name;
+		size_t l = dist_info_len(m);
+
+		if (!l)
+			continue;
+		if (!first) {
+			first = m;
+			dl = l;
+		} else if (l != dl || memcmp(m, first, l)) {
+			return wr_bad(r, err, "has two .dist-info directories: "
+				      "'%.*s' and '%.*s'", (int)dl, first,
+				      (int)l, m);
+		}
+	}
+	if (!first)
+		return wr_bad(r, err, "has no .dist-info directory");
+	if (!(r->dist_info = strndup(first, dl)))
+		return oom(err);
+	dash = memchr(first, '-', dl - 10);
+	if (!dash || dash == first || (size_t)(dash - first) > TLC_NAME_MAX)
+		return wr_bad(r, err, "'%s' is not named "
+			      "{name}-{version}.dist-info", r->dist_info);
+	memcpy(name, first, (size_t)(dash - first));
+	name[dash - first] = '\0';
+	if (!tlc_name_equal(name, r->fn.name))
+		return wr_bad(r, err, "'%s' is not the .dist-info directory of "
+			      "project '%s', which the filename names",
+			      r->dist_info, r->fn.name);
+	r->dist_info[dl - 10] = '\0';
+	rc = tlc_pep440_parse(&va, r->dist_info + (dash - first) + 1, err);
+	r->dist_info[dl - 10] = '.';
+	if (rc < 0) {
+		tlc_error_prefix(err, "'%s': .dist-info directory '%s'",
+				 r->path, r->dist_info);
+		return rc;
+	}
+	if ((rc = tlc_pep440_parse(&vb, r->fn.version, err)) < 0) {
+		tlc_error_prefix(err, "'%s'", r->path);
+		return rc;
+	}
+	if (tlc_pep440_cmp(&va, &vb))
+		return wr_bad(r, err, "'%s' is not the .dist-info directory of "
+			      "version '%s', which the filename names",
+			      r->dist_info, r->fn.version);
+	return 0;
+}
+
+/* Inflate <dist-info>/@file into @out; a missing one is TLC_EPOLICY. */
+static int read_dist_info_file(struct tlc_wheel_reader *r, const char *file,
+			       struct tlc_buf *out, struct tlc_error *err)
+{
+	struct tlc_buf name = TLC_BUF_INIT;
+	const struct tlc_zip_entry *e;
+	int rc;
+
+	if (tlc_buf_printf(&name, "%s/%s", r->dist_info, file) < 0)
+		return oom(err);
+	if (!(e = tlc_zip_reader_find(r->zip, name.ptr)))
+		rc = wr_bad(r, err, "has no %s", name.ptr);
+	else if ((rc = tlc_zip_read(r->zip, e, out, err)) == 0 &&
+		 memchr(out->ptr, '\0', out->len))
+		rc = wr_bad(r, err, "%s has a NUL byte", name.ptr);
+	tlc_buf_release(&name);
+	return rc;
+}
+
+/* WHEEL (binary distribution format, "The .dist-info directory"):
+ * Wheel-Version 1.x, at least one Tag, Root-Is-Purelib. */
+static int parse_wheel_file(struct tlc_wheel_reader *r,
+			    const struct tlc_buf *b, struct tlc_error *err)
+{
+	const char *line = b->ptr, *end = b->ptr + b->len;
+	bool version = false;
+	size_t ntags = 0;
+
+	while (line < end) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		const char *v;
+		size_t len;
+
+		if (!eol)
+			eol = end;
+		if ((v = header_value(line, eol, "Wheel-Version", &len))) {
+			size_t i = 2;
+
+			if (!printable(v, len))
+				return wr_bad(r, err, "WHEEL's Wheel-Version "
+					      "is not printable ASCII");
+			if (len < 3 || v[0] != '1' || v[1] != '.')
+				return wr_bad(r, err, "WHEEL has Wheel-Version "
+					      "'%.*s', not 1.x (PEP 427)",
+					      (int)(len > 40 ? 40 : len), v);
+			while (i < len && v[i] >= '0' && v[i] <= '9')
+				i++;
+			if (i != len)
+				return wr_bad(r, err, "WHEEL has Wheel-Version "
+					      "'%.*s', not 1.x (PEP 427)",
+					      (int)(len > 40 ? 40 : len), v);
+			version = true;
+		} else if (header_value(line, eol, "Tag", &len)) {
+			ntags++;
+		} else if ((v = header_value(line, eol, "Root-Is-Purelib",
+					     &len))) {
+			r->purelib = len == 4 && !strncasecmp(v, "true", 4);
+		}
+		line = eol + 1;
+	}
+	if (!version)
+		return wr_bad(r, err, "WHEEL has no Wheel-Version (PEP 427)");
+	if (!ntags)
+		return wr_bad(r, err, "WHEEL has no Tag line");
+	return 0;
+}
+
+/* RECORD must list every member but the signature files and itself,
+ * each once and with a sha256 (and its size, if given), and nothing
+ * else (PEP 427, "The .dist-info directory"). */
+static int check_record(struct tlc_wheel_reader *r, struct tlc_error *err)
+{
+	size_t n = tlc_zip_reader_count(r->zip), dl = strlen(r->dist_info);
+
+	r->set_cap = 64;
+	while (r->set_cap < 2 * r->nrec)
+		r->set_cap *= 2;
+	if (!(r->set = calloc(r->set_cap, sizeof(*r->set))))
+		return oom(err);
+	for (size_t i = 0; i < r->nrec; i++) {
+		const struct tlc_wheel_record *rec = &r->rec[i];
+		const struct tlc_zip_entry *e;
+		size_t *slot = record_slot(r, rec->path);
+
+		if (*slot)
+			return wr_bad(r, err, "RECORD lists '%s' twice",
+				      rec->path);
+		*slot = i + 1;
+		if (!(e = tlc_zip_reader_find(r->zip, rec->path)))
+			return wr_bad(r, err, "RECORD lists '%s', which is not "
+				      "in the wheel", rec->path);
+		if (rec->has_size && rec->size != e->size)
+			return wr_bad(r, err, "RECORD gives '%s' %llu bytes, "
+				      "the archive %llu", rec->path,
+				      (unsigned long long)rec->size,
+				      (unsigned long long)e->size);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *m = tlc_zip_reader_entry(r->zip, i)->name;
+		size_t v;
+
+		if (!strncmp(m, r->dist_info, dl) && m[dl] == '/' &&
+		    (!strcmp(m + dl + 1, "RECORD") ||
+		     !strcmp(m + dl + 1, "RECORD.jws") ||
+		     !strcmp(m + dl + 1, "RECORD.p7s")))
+			continue;
+		if (!(v = *record_slot(r, m)))
+			return wr_bad(r, err, "member '%s' is not in RECORD",
+				      m);
+		if (!r->rec[v - 1].has_sha256)
+			return wr_bad(r, err, "RECORD has no sha256 for '%s'",
+				      m);
+	}
+	return 0;
+}
+
+int tlc_wheel_reader_open(struct tlc_wheel_reader **out, const char *path,
+			  struct tlc_error *err)
+{
+	struct tlc_wheel_reader *r;
+	struct tlc_buf wheel = TLC_BUF_INIT_MAX(TLC_WHEEL_META_MAX);
+	struct tlc_buf record = TLC_BUF_INIT_MAX(TLC_WHEEL_RECORD_MAX);
+	const char *base = strrchr(path, '/');
+	char *dash, *dname = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!(r = calloc(1, sizeof(*r))))
+		return oom(err);
+	r->fd = -1;
+	tlc_buf_init(&r->metadata, TLC_WHEEL_META_MAX);
+	if (!(r->path = strdup(path))) {
+		rc = oom(err);
+		goto fail;
+	}
+	if ((rc = tlc_wheel_filename_parse(&r->fn, base ? base + 1 : path,
+					   err)) < 0)
+		goto fail;
+	if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = tlc_error_errno(err, errno == ENOENT ? TLC_ENOTFOUND :
+					  TLC_EIO, "cannot open '%s'", path);
+		goto fail;
+	}
+	if ((rc = tlc_zip_reader_open(&r->zip, r->fd, path, err)) < 0 ||
+	    (rc = find_wheel_dist_info(r, err)) < 0 ||
+	    (rc = read_dist_info_file(r, "WHEEL", &wheel, err)) < 0 ||
+	    (rc = parse_wheel_file(r, &wheel, err)) < 0 ||
+	    (rc = read_dist_info_file(r, "METADATA", &r->metadata, err)) < 0)
+		goto fail;
+	/* split as find_wheel_dist_info() did */
+	if (!(dname = strndup(r->dist_info, strlen(r->dist_info) - 10))) {
+		rc = oom(err);
+		goto fail;
+	}
+	dash = strchr(dname, '-');
+	*dash = '\0';
+	if ((rc = check_metadata(&r->metadata, dname, dash + 1, r->dist_info,
+				 "METADATA", err)) < 0) {
+		tlc_error_prefix(err, "'%s'", path);
+		goto fail;
+	}
+	if ((rc = read_dist_info_file(r, "RECORD", &record, err)) < 0)
+		goto fail;
+	if ((rc = tlc_wheel_record_parse(record.ptr, record.len, &r->rec,
+					 &r->nrec, err)) < 0) {
+		tlc_error_prefix(err, "'%s'", path);
+		goto fail;
+	}
+	if ((rc = check_record(r, err)) < 0)
+		goto fail;
+	*out = r;
+	r = NULL;
+fail:
+	tlc_wheel_reader_free(r);
+	tlc_buf_release(&wheel);
+	tlc_buf_release(&record);
+	free(dname);
+	return rc;
+}
+
+const struct tlc_zip_reader *tlc_wheel_reader_zip(
+	const struct tlc_wheel_reader *r)
+{
+	return r->zip;
+}
+
+const char *tlc_wheel_reader_dist_info(const struct tlc_wheel_reader *r)
+{
+	return r->dist_info;
+}
+
+const char *tlc_wheel_reader_name(const struct tlc_wheel_reader *r)
+{
+	return r->fn.name;
+}
+
+const char *tlc_wheel_reader_version(const struct tlc_wheel_reader *r)
+{
+	return r->fn.version;
+}
+
+const char *tlc_wheel_reader_build_tag(const struct tlc_wheel_reader *r)
+{
+	return r->fn.build[0] ? r->fn.build : NULL;
+}
+
+const char *tlc_wheel_reader_python_tag(const struct tlc_wheel_reader *r)
+{
+	return r->fn.python;
+}
+
+const char *tlc_wheel_reader_abi_tag(const struct tlc_wheel_reader *r)
+{
+	return r->fn.abi;
+}
+
+const char *tlc_wheel_reader_platform_tag(const struct tlc_wheel_reader *r)
+{
+	return r->fn.platform;
+}
+
+bool tlc_wheel_reader_purelib(const struct tlc_wheel_reader *r)
+{
+	return r->purelib;
+}
+
+const struct tlc_buf *tlc_wheel_reader_metadata(
+	const struct tlc_wheel_reader *r)
+{
+	return &r->metadata;
+}
+
+const struct tlc_wheel_record *tlc_wheel_reader_record(
+	const struct tlc_wheel_reader *r, const char *path)
+{
+	size_t v = *record_slot(r, path);
+
+	return v ? &r->rec[v - 1] : NULL;
+}
+
+void tlc_wheel_reader_free(struct tlc_wheel_reader *r)
+{
+	if (!r)
+		return;
+	tlc_zip_reader_free(r->zip);
+	if (r->fd >= 0)
+		close(r->fd);
+	tlc_wheel_records_free(r->rec, r->nrec);
+	free(r->set);
+	free(r->dist_info);
+	free(r->path);
+	tlc_buf_release(&r->metadata);
+	free(r);
 }

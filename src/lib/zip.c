@@ -1,5 +1,6 @@
 /*
- * The zip writer (APPNOTE.TXT 6.3.x; section numbers below are its).
+ * The zip writer and reader (APPNOTE.TXT 6.3.x; section numbers below are
+ * its).
  *
  * Members are queued, then written in order by tlc_zip_writer_flush():
  * the member data is cut into pieces (a whole member, or TLC__DEFLATE_CHUNK
@@ -11,10 +12,19 @@
  * for it once its sizes are known.  Because a member is stored when
  * deflate does not shrink it, the compressed size never exceeds the
  * uncompressed one, so whether the local header needs a zip64 extra field
- * is known before the data is written.
+ * is known before the data is written.  A member copied raw from a reader
+ * is written by this thread once the pieces before it are all written:
+ * its local header, then its compressed bytes, copied file to file.
+ *
+ * The reader trusts nothing: it finds the end records from the end of the
+ * file, walks the central directory once, checks every local header
+ * against it and that no two members' bytes overlap, before it hands out
+ * a single entry.  Streams inflate with bounded buffers and stop as soon
+ * as a member gives more bytes than its header says.
  */
 #include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +33,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include "deflate.h"
 #include "tlcpack/zip.h"
@@ -56,6 +67,8 @@ struct member {
 	unsigned version;	/* needed to extract, 4.4.3 */
 	bool zip64_local;	/* the local header has a zip64 extra */
 	int fd;			/* open while a chunked member is in flight */
+	const struct tlc_zip_reader *raw;	/* copied raw from this */
+	uint64_t raw_off;	/* where its data starts in raw's file */
 };
 
 struct piece {
@@ -110,6 +123,24 @@ struct tlc_zip_writer {
 	bool finished;
 };
 
+/* A member of a reader.  The entry comes first: readers hand out
+ * pointers to it and take them back. */
+struct rentry {
+	struct tlc_zip_entry e;
+	uint64_t data_off;	/* after the local header */
+	char *name;
+};
+
+struct tlc_zip_reader {
+	int fd;
+	char *name;		/* for messages */
+	uint64_t size;		/* of the file */
+	struct rentry *ents;
+	size_t n, alloc;
+	size_t *set;		/* entry index + 1, open addressing */
+	size_t set_cap;		/* a power of two */
+};
+
 /* ---- names -------------------------------------------------------------- */
 
 /* Length of the UTF-8 sequence at @s (RFC 3629: shortest form, no
@@ -149,13 +180,8 @@ int tlc_zip_name_check(const char *name, struct tlc_error *err)
 	if (!len)
 		return tlc_error_set(err, TLC_EPOLICY,
 				     "member name is empty");
-	if (len > TLC_ZIP_NAME_MAX)
-		return tlc_error_set(err, TLC_EPOLICY,
-				     "member name '%.40s...' is over %d bytes",
-				     name, TLC_ZIP_NAME_MAX);
-	if (name[0] == '/')
-		return tlc_error_set(err, TLC_EPOLICY,
-				     "member name '%s' is absolute", name);
+	/* control characters and UTF-8 first, so that the messages below
+	 * can quote the name */
 	for (size_t i = 0; i < len;) {
 		size_t k;
 
@@ -163,16 +189,27 @@ int tlc_zip_name_check(const char *name, struct tlc_error *err)
 			return tlc_error_set(err, TLC_EPOLICY,
 					     "member name '%.*s' has a control "
 					     "character", (int)i, name);
-		if (s[i] == '\\')
-			return tlc_error_set(err, TLC_EPOLICY,
-					     "member name '%s' has a backslash",
-					     name);
 		if (!(k = utf8_len(s + i)))
 			return tlc_error_set(err, TLC_EPOLICY,
 					     "member name '%.*s' is not valid "
 					     "UTF-8", (int)i, name);
 		i += k;
 	}
+	if (len > TLC_ZIP_NAME_MAX) {
+		size_t cut = 40;
+
+		while ((s[cut] & 0xc0) == 0x80)	/* whole characters */
+			cut--;
+		return tlc_error_set(err, TLC_EPOLICY,
+				     "member name '%.*s...' is over %d bytes",
+				     (int)cut, name, TLC_ZIP_NAME_MAX);
+	}
+	if (name[0] == '/')
+		return tlc_error_set(err, TLC_EPOLICY,
+				     "member name '%s' is absolute", name);
+	if (strchr(name, '\\'))
+		return tlc_error_set(err, TLC_EPOLICY,
+				     "member name '%s' has a backslash", name);
 	for (const char *p = name;; p++) {
 		if (*p != '/' && *p)
 			continue;
@@ -400,6 +437,34 @@ int tlc_zip_add_data(struct tlc_zip_writer *w, const char *arcname,
 	m->e.size = len;
 	m->e.name = m->name;
 	w->total += len;
+	return 0;
+}
+
+int tlc_zip_add_raw(struct tlc_zip_writer *w, const char *arcname,
+		    const struct tlc_zip_reader *r,
+		    const struct tlc_zip_entry *e,
+		    const unsigned char *sha256, unsigned mode,
+		    struct tlc_error *err)
+{
+	struct member *m;
+	uint64_t off = 0;
+	int rc;
+
+	if ((rc = tlc_zip_reader_data_offset(r, e, &off, err)) < 0 ||
+	    (rc = add_member(w, arcname, mode, &m, err)) < 0)
+		return rc;
+	m->raw = r;
+	m->raw_off = off;
+	m->e.name = m->name;
+	m->e.size = e->size;
+	m->e.csize = e->csize;
+	m->e.crc32 = e->crc32;
+	m->e.method = e->method;
+	if (sha256) {
+		memcpy(m->e.sha256, sha256, sizeof(m->e.sha256));
+		m->e.has_sha256 = true;
+	}
+	w->total += e->size;
 	return 0;
 }
 
@@ -807,6 +872,91 @@ static int take_back(struct tlc_zip_writer *w, struct piece *p,
 	return 0;
 }
 
+#define RAW_BUF_SIZE ((size_t)256 << 10)
+
+/* Copy @len bytes at @in_off of @in to the archive at w->off, in the
+ * kernel when it can (copy_file_range), else through a bounded buffer. */
+static int copy_raw(struct tlc_zip_writer *w, int in, uint64_t in_off,
+		    uint64_t len, const char *what, struct tlc_error *err)
+{
+	loff_t ioff = (loff_t)in_off, ooff = (loff_t)w->off;
+	bool kernel = true;
+	int rc;
+
+	while (len && kernel) {
+		size_t chunk = len > ((uint64_t)1 << 30) ? (size_t)1 << 30 :
+							  (size_t)len;
+		ssize_t n = copy_file_range(in, &ioff, w->fd, &ooff, chunk, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EXDEV || errno == ENOSYS ||
+			      errno == EINVAL || errno == EOPNOTSUPP ||
+			      errno == EBADF || errno == EPERM)) {
+			kernel = false;
+			break;
+		}
+		if (n < 0)
+			return tlc_error_errno(err, TLC_EIO,
+					       "cannot copy '%s' into '%s'",
+					       what, w->name);
+		if (n == 0)
+			return tlc_error_set(err, TLC_EIO,
+					     "the archive holding '%s' was "
+					     "truncated while it was copied",
+					     what);
+		len -= (uint64_t)n;
+	}
+	if (len && grow(&w->scratch, &w->scratch_cap, RAW_BUF_SIZE) < 0)
+		return tlc_error_set(err, TLC_ENOMEM, "out of memory");
+	while (len) {
+		size_t chunk = len > RAW_BUF_SIZE ? RAW_BUF_SIZE : (size_t)len;
+		ssize_t n = pread(in, w->scratch, chunk, (off_t)ioff);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return tlc_error_errno(err, TLC_EIO,
+					       "cannot read '%s'", what);
+		if (n == 0)
+			return tlc_error_set(err, TLC_EIO,
+					     "the archive holding '%s' was "
+					     "truncated while it was copied",
+					     what);
+		if ((rc = pwrite_all(w, w->scratch, (size_t)n, (uint64_t)ooff,
+				     err)) < 0)
+			return rc;
+		ioff += n;
+		ooff += n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Write a member copied raw: our local header (sizes in it, no data
+ * descriptor), then its compressed bytes unchanged. */
+static int write_raw(struct tlc_zip_writer *w, struct member *m,
+		     struct tlc_error *err)
+{
+	unsigned char hdr[LOCAL_LEN + TLC_ZIP_NAME_MAX + 20];
+	int rc;
+
+	m->e.offset = w->off;
+	m->zip64_local = m->e.size >= MAX32 || m->e.csize >= MAX32;
+	set_version(m);
+	if ((rc = out_put(w, hdr, make_local(w, m, hdr), err)) < 0 ||
+	    (rc = out_flush(w, err)) < 0 ||
+	    (rc = copy_raw(w, m->raw->fd, m->raw_off, m->e.csize, m->name,
+			   err)) < 0)
+		return rc;
+	w->off += m->e.csize;
+	w->wbuf_off = w->off;
+	w->done += m->e.size;
+	if (w->done - w->reported >= ((uint64_t)1 << 20))
+		report(w, 0);
+	return 0;
+}
+
 int tlc_zip_writer_flush(struct tlc_zip_writer *w, struct tlc_error *err)
 {
 	size_t head = 0, tail = 0;
@@ -821,6 +971,15 @@ int tlc_zip_writer_flush(struct tlc_zip_writer *w, struct tlc_error *err)
 		bool whole = m->e.size <= TLC__DEFLATE_CHUNK;
 		uint64_t off = 0;
 
+		if (m->raw) {
+			/* in order: everything before it is written first */
+			while (tail < head && rc == 0)
+				rc = take_back(w, &w->ring[tail++ % w->nring],
+					       err);
+			if (rc == 0)
+				rc = write_raw(w, m, err);
+			continue;
+		}
 		if (!whole && m->path && (m->fd = open_member(m, err)) < 0) {
 			rc = m->fd;
 			m->fd = -1;
@@ -1002,4 +1161,930 @@ void tlc_zip_writer_free(struct tlc_zip_writer *w)
 	EVP_MD_free(w->md);
 	EVP_MD_CTX_free(w->mdctx);
 	free(w);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+#define CD_BUF_SIZE ((size_t)256 << 10)	/* > one central record, 64 KiB x3 */
+#define IN_BUF_SIZE ((size_t)256 << 10)	/* compressed bytes per read */
+#define EOCD_SEARCH (END_LEN + MAX16)	/* the record and a full comment */
+#define FLAG_ENCRYPTED 0x0001u		/* 4.4.4 bit 0 */
+#define FLAG_DESCRIPTOR 0x0008u		/* bit 3: sizes after the data */
+#define FLAG_STRONG 0x0040u		/* bit 6: strong encryption */
+#define FLAG_CD_MASKED 0x2000u		/* bit 13: encrypted directory */
+#define UNIX_MADE_BY 3u			/* 4.4.2.2 */
+
+static unsigned rd16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+	return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
+}
+
+static uint64_t rd64(const unsigned char *p)
+{
+	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static int oom(struct tlc_error *err)
+{
+	return tlc_error_set(err, TLC_ENOMEM, "out of memory");
+}
+
+/* Read exactly @len bytes at @off; the caller has checked they lie
+ * inside the file, so a short read means the file changed. */
+static int rd_full(const struct tlc_zip_reader *r, void *buf, size_t len,
+		   uint64_t off, struct tlc_error *err)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(r->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return tlc_error_errno(err, TLC_EIO, "cannot read '%s'",
+					       r->name);
+		if (n == 0)
+			return tlc_error_set(err, TLC_EIO,
+					     "'%s' was truncated while it was "
+					     "being read", r->name);
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static size_t *rset_slot(const struct tlc_zip_reader *r, const char *name)
+{
+	size_t mask = r->set_cap - 1;
+
+	for (size_t i = hash_name(name) & mask;; i = (i + 1) & mask)
+		if (!r->set[i] || !strcmp(r->ents[r->set[i] - 1].name, name))
+			return &r->set[i];
+}
+
+/* Where the central directory is, from the end records. */
+struct cd_loc {
+	uint64_t off, size, count;
+	uint64_t end;		/* where the end records start */
+};
+
+static int bad(const struct tlc_zip_reader *r, struct tlc_error *err,
+	       const char *fmt, ...) TLC_PRINTF(3, 4);
+
+/* TLC_EPOLICY with "'<archive>': " in front of the message. */
+static int bad(const struct tlc_zip_reader *r, struct tlc_error *err,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tlc_error_vset(err, TLC_EPOLICY, fmt, ap);
+	va_end(ap);
+	tlc_error_prefix(err, "'%s'", r->name);
+	return TLC_EPOLICY;
+}
+
+/* The zip64 end record (4.3.14) that the locator (4.3.15) at @loc_off
+ * points to, which overrides the fields of the end record at @p that are
+ * at their maximum; the others must agree with it. */
+static int read_end64(const struct tlc_zip_reader *r, uint64_t loc_off,
+		      const unsigned char *loc, unsigned *disk,
+		      unsigned *cd_disk, uint64_t *n_disk, struct cd_loc *cd,
+		      struct tlc_error *err)
+{
+	unsigned char b[END64_LEN];
+	uint64_t off = rd64(loc + 8), rec, n64, ndisk64, size64, off64;
+	uint32_t disks = rd32(loc + 16);
+	int rc;
+
+	if (rd32(loc + 4) != 0 || disks > 1)
+		return bad(r, err, "multi-disk archives are not supported "
+			   "(zip64 locator names %u disks)", (unsigned)disks);
+	if (off > loc_off || loc_off - off < END64_LEN)
+		return bad(r, err, "zip64 end of central directory record "
+			   "lies outside the file (4.3.15)");
+	if ((rc = rd_full(r, b, sizeof(b), off, err)) < 0)
+		return rc;
+	if (rd32(b) != SIG_END64)
+		return bad(r, err, "no zip64 end of central directory record "
+			   "where the locator points (4.3.14)");
+	rec = rd64(b + 4);
+	if (rec < END64_LEN - 12 || rec > loc_off - off - 12)
+		return bad(r, err, "zip64 end of central directory record has "
+			   "a bad size (4.3.14)");
+	if (rd32(b + 16) != 0 || rd32(b + 20) != 0)
+		return bad(r, err, "multi-disk archives are not supported");
+	ndisk64 = rd64(b + 24);
+	n64 = rd64(b + 32);
+	size64 = rd64(b + 40);
+	off64 = rd64(b + 48);
+	if ((*n_disk != MAX16 && *n_disk != ndisk64) ||
+	    (cd->count != MAX16 && cd->count != n64) ||
+	    (cd->size != MAX32 && cd->size != size64) ||
+	    (cd->off != MAX32 && cd->off != off64))
+		return bad(r, err, "the end record and the zip64 end record "
+			   "disagree on the central directory (4.3.16)");
+	*disk = 0;
+	*cd_disk = 0;
+	*n_disk = ndisk64;
+	cd->count = n64;
+	cd->size = size64;
+	cd->off = off64;
+	cd->end = off;
+	return 0;
+}
+
+/* Find the end of central directory record (4.3.16): the last signature
+ * in the file's final 64 KiB + 22 bytes whose comment ends the file. */
+static int read_end(const struct tlc_zip_reader *r, struct cd_loc *cd,
+		    struct tlc_error *err)
+{
+	size_t tail = r->size < EOCD_SEARCH ? (size_t)r->size : EOCD_SEARCH;
+	unsigned char *buf = NULL, loc[LOCATOR64_LEN];
+	const unsigned char *p = NULL;
+	uint64_t at, n_disk;
+	unsigned disk, cd_disk;
+	int rc;
+
+	if (r->size < END_LEN)
+		return bad(r, err, "not a zip archive: too short for an end of "
+			   "central directory record (4.3.16)");
+	if (!(buf = malloc(tail)))
+		return oom(err);
+	if ((rc = rd_full(r, buf, tail, r->size - tail, err)) < 0)
+		goto out;
+	for (size_t i = tail - END_LEN + 1; i-- > 0;)
+		if (rd32(buf + i) == SIG_END &&
+		    i + END_LEN + rd16(buf + i + 20) == tail) {
+			p = buf + i;
+			break;
+		}
+	if (!p) {
+		rc = bad(r, err, "not a zip archive, or truncated: no end of "
+			 "central directory record (4.3.16)");
+		goto out;
+	}
+	at = r->size - tail + (uint64_t)(p - buf);
+	disk = rd16(p + 4);
+	cd_disk = rd16(p + 6);
+	n_disk = rd16(p + 8);
+	cd->count = rd16(p + 10);
+	cd->size = rd32(p + 12);
+	cd->off = rd32(p + 16);
+	cd->end = at;
+	if (at >= LOCATOR64_LEN) {
+		if ((rc = rd_full(r, loc, sizeof(loc), at - LOCATOR64_LEN,
+				  err)) < 0)
+			goto out;
+		if (rd32(loc) == SIG_LOCATOR64 &&
+		    (rc = read_end64(r, at - LOCATOR64_LEN, loc, &disk,
+				     &cd_disk, &n_disk, cd, err)) < 0)
+			goto out;
+	}
+	if (disk != 0 || cd_disk != 0) {
+		rc = bad(r, err, "multi-disk archives are not supported "
+			 "(4.3.16)");
+		goto out;
+	}
+	if (n_disk != cd->count) {
+		rc = bad(r, err, "the end record's counts disagree: %llu "
+			 "entries on this disk, %llu in all",
+			 (unsigned long long)n_disk,
+			 (unsigned long long)cd->count);
+		goto out;
+	}
+	if (cd->count > TLC_ZIP_MAX_MEMBERS) {
+		rc = bad(r, err, "has %llu entries, more than the %d accepted",
+			 (unsigned long long)cd->count, TLC_ZIP_MAX_MEMBERS);
+		goto out;
+	}
+	if (cd->off > cd->end || cd->size > cd->end - cd->off) {
+		rc = bad(r, err, "the central directory lies outside the file "
+			 "(offset %llu, %llu bytes)",
+			 (unsigned long long)cd->off,
+			 (unsigned long long)cd->size);
+		goto out;
+	}
+	if (cd->off + cd->size != cd->end) {
+		rc = bad(r, err, "the central directory does not end where the "
+			 "end record starts (data before the archive, or "
+			 "between its records)");
+		goto out;
+	}
+	if (cd->count > cd->size / CENTRAL_LEN) {
+		rc = bad(r, err, "the end record's count of %llu entries does "
+			 "not fit in a central directory of %llu bytes",
+			 (unsigned long long)cd->count,
+			 (unsigned long long)cd->size);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+/* Reads the central directory in order, through a bounded buffer. */
+struct cd_reader {
+	const struct tlc_zip_reader *r;
+	unsigned char *buf;
+	size_t pos, len;	/* unread bytes: buf[pos..len) */
+	uint64_t next;		/* the file offset of buf[len] */
+	uint64_t end;		/* of the central directory */
+};
+
+/* Make @n bytes available at c->buf + c->pos.  @return 0, 1 when the
+ * central directory ends first, or a negative code */
+static int cd_need(struct cd_reader *c, size_t n, struct tlc_error *err)
+{
+	size_t want;
+	int rc;
+
+	assert(n <= CD_BUF_SIZE);
+	if (c->len - c->pos >= n)
+		return 0;
+	memmove(c->buf, c->buf + c->pos, c->len - c->pos);
+	c->len -= c->pos;
+	c->pos = 0;
+	want = CD_BUF_SIZE - c->len;
+	if (want > c->end - c->next)
+		want = (size_t)(c->end - c->next);
+	if ((rc = rd_full(c->r, c->buf + c->len, want, c->next, err)) < 0)
+		return rc;
+	c->len += want;
+	c->next += want;
+	return c->len >= n ? 0 : 1;
+}
+
+/* The zip64 extended information extra field (4.5.3): the 8-byte values
+ * of the fields that are at their maximum, in a fixed order. */
+static int zip64_extra(const struct tlc_zip_reader *r, const char *name,
+		       const unsigned char *x, size_t xlen, uint64_t *size,
+		       uint64_t *csize, uint64_t *off, uint32_t *disk,
+		       struct tlc_error *err)
+{
+	const unsigned char *end = x + xlen;
+	bool found = false;
+
+	while (end - x >= 4) {
+		unsigned id = rd16(x), len = rd16(x + 2);
+		const unsigned char *v = x + 4, *vend = v + len;
+
+		if (len > (size_t)(end - v))
+			return bad(r, err, "member '%s' has a malformed extra "
+				   "field (4.5.1)", name);
+		x = vend;
+		if (id != 0x0001 || found)
+			continue;
+		found = true;
+		if (*size == MAX32) {
+			if (vend - v < 8)
+				goto short_field;
+			*size = rd64(v);
+			v += 8;
+		}
+		if (*csize == MAX32) {
+			if (vend - v < 8)
+				goto short_field;
+			*csize = rd64(v);
+			v += 8;
+		}
+		if (*off == MAX32) {
+			if (vend - v < 8)
+				goto short_field;
+			*off = rd64(v);
+			v += 8;
+		}
+		if (*disk == MAX16) {
+			if (vend - v < 4)
+				goto short_field;
+			*disk = rd32(v);
+		}
+	}
+	if (x != end)
+		return bad(r, err, "member '%s' has a malformed extra field "
+			   "(4.5.1)", name);
+	if (*size == MAX32 || *csize == MAX32 || *off == MAX32)
+		return bad(r, err, "member '%s' needs a zip64 extra field for "
+			   "its sizes or offset (4.5.3)", name);
+	return 0;
+short_field:
+	return bad(r, err, "member '%s' has a zip64 extra field too short "
+		   "for the values it must hold (4.5.3)", name);
+}
+
+static int add_entry(struct tlc_zip_reader *r, struct rentry **out,
+		     struct tlc_error *err)
+{
+	if (r->n == r->alloc) {
+		size_t na = r->alloc ? r->alloc * 2 : 64;
+		struct rentry *ne = realloc(r->ents, na * sizeof(*ne));
+
+		if (!ne)
+			return oom(err);
+		r->ents = ne;
+		r->alloc = na;
+	}
+	*out = &r->ents[r->n];
+	memset(*out, 0, sizeof(**out));
+	return 0;
+}
+
+/* One central directory file header (4.3.12) at @p, @len bytes long with
+ * its variable fields. */
+static int parse_central(struct tlc_zip_reader *r, const unsigned char *p,
+			 size_t idx, struct tlc_error *err)
+{
+	unsigned made_by = rd16(p + 4), flags = rd16(p + 8);
+	unsigned method = rd16(p + 10);
+	size_t nlen = rd16(p + 28), xlen = rd16(p + 30);
+	uint32_t disk = rd16(p + 34), ext = rd32(p + 38);
+	uint64_t csize = rd32(p + 20), size = rd32(p + 24);
+	uint64_t off = rd32(p + 42);
+	char name[TLC_ZIP_NAME_MAX + 1];
+	struct rentry *re = NULL;
+	size_t *slot;
+	unsigned mode = 0644;
+	bool dir;
+	int rc;
+
+	if (nlen > TLC_ZIP_NAME_MAX)
+		return bad(r, err, "central directory entry %zu has a name of "
+			   "%zu bytes, over %d", idx, nlen, TLC_ZIP_NAME_MAX);
+	if (memchr(p + CENTRAL_LEN, '\0', nlen))
+		return bad(r, err, "central directory entry %zu has a NUL byte "
+			   "in its name", idx);
+	memcpy(name, p + CENTRAL_LEN, nlen);
+	name[nlen] = '\0';
+	/* the name first: the messages below quote it */
+	dir = nlen && name[nlen - 1] == '/';
+	if (dir)
+		name[nlen - 1] = '\0';
+	if ((rc = tlc_zip_name_check(name, err)) < 0) {
+		tlc_error_prefix(err, "'%s'", r->name);
+		return rc;
+	}
+	if (dir)
+		name[nlen - 1] = '/';
+	if ((rc = zip64_extra(r, name, p + CENTRAL_LEN + nlen, xlen, &size,
+			      &csize, &off, &disk, err)) < 0)
+		return rc;
+	if (disk != 0)
+		return bad(r, err, "member '%s' starts on disk %u: multi-disk "
+			   "archives are not supported", name, (unsigned)disk);
+	if (flags & (FLAG_ENCRYPTED | FLAG_STRONG | FLAG_CD_MASKED))
+		return bad(r, err, "member '%s' is encrypted (4.4.4 bit 0)",
+			   name);
+	if (method != TLC_ZIP_STORED && method != TLC_ZIP_DEFLATED)
+		return bad(r, err, "member '%s' uses compression method %u; "
+			   "only 0 (stored) and 8 (deflated) are accepted",
+			   name, method);
+	if (dir) {
+		/* a directory entry: checked, then left out */
+		if (size != 0)
+			return bad(r, err, "directory entry '%s' has data",
+				   name);
+		return 0;
+	}
+	if (method == TLC_ZIP_STORED && csize != size)
+		return bad(r, err, "stored member '%s' has a compressed size "
+			   "(%llu) other than its size (%llu)", name,
+			   (unsigned long long)csize,
+			   (unsigned long long)size);
+	if ((made_by >> 8) == UNIX_MADE_BY && (ext >> 16)) {
+		unsigned m = ext >> 16;
+
+		/* 4.4.15: the high 16 bits hold st_mode */
+		if ((m & S_IFMT) && (m & S_IFMT) != S_IFREG)
+			return bad(r, err, "member '%s' is not a regular file "
+				   "(mode %06o)", name, m);
+		mode = (m & 0111) ? 0755 : 0644;
+	}
+	slot = rset_slot(r, name);
+	if (*slot)
+		return bad(r, err, "member '%s' appears twice", name);
+	if ((rc = add_entry(r, &re, err)) < 0)
+		return rc;
+	if (!(re->name = strdup(name)))
+		return oom(err);
+	re->e.size = size;
+	re->e.csize = csize;
+	re->e.offset = off;
+	re->e.crc32 = rd32(p + 16);
+	re->e.method = method;
+	re->e.mode = mode;
+	r->n++;
+	*slot = r->n;
+	return 0;
+}
+
+static int read_central(struct tlc_zip_reader *r, const struct cd_loc *cd,
+			struct tlc_error *err)
+{
+	struct cd_reader c = { r, NULL, 0, 0, cd->off, cd->off + cd->size };
+	int rc = 0;
+
+	r->set_cap = 64;
+	while (r->set_cap < 2 * cd->count)
+		r->set_cap *= 2;
+	if (!(r->set = calloc(r->set_cap, sizeof(*r->set))) ||
+	    !(c.buf = malloc(CD_BUF_SIZE))) {
+		rc = oom(err);
+		goto out;
+	}
+	for (uint64_t i = 0; i < cd->count; i++) {
+		const unsigned char *p;
+		size_t len;
+
+		if ((rc = cd_need(&c, CENTRAL_LEN, err)) != 0)
+			goto short_cd;
+		p = c.buf + c.pos;
+		if (rd32(p) != SIG_CENTRAL) {
+			rc = bad(r, err, "central directory entry %llu has no "
+				 "signature (4.3.12)", (unsigned long long)i);
+			goto out;
+		}
+		len = CENTRAL_LEN + (size_t)rd16(p + 28) + rd16(p + 30) +
+		      rd16(p + 32);
+		if ((rc = cd_need(&c, len, err)) != 0)
+			goto short_cd;
+		if ((rc = parse_central(r, c.buf + c.pos, (size_t)i, err)) < 0)
+			goto out;
+		c.pos += len;
+	}
+	if (c.pos != c.len || c.next != c.end)
+		rc = bad(r, err, "the central directory holds more than the "
+			 "%llu entries the end record counts",
+			 (unsigned long long)cd->count);
+	goto out;
+short_cd:
+	if (rc > 0)
+		rc = bad(r, err, "the central directory ends inside an entry: "
+			 "it is shorter than the end record's %llu entries",
+			 (unsigned long long)cd->count);
+out:
+	free(c.buf);
+	return rc;
+}
+
+static int offset_cmp(const void *a, const void *b)
+{
+	const struct rentry *x = *(const struct rentry *const *)a;
+	const struct rentry *y = *(const struct rentry *const *)b;
+
+	return x->e.offset < y->e.offset ? -1 : x->e.offset > y->e.offset;
+}
+
+/* Each member's local header (4.3.7) must be where the central directory
+ * says, name the same member with the same method, and its data must end
+ * before the central directory starts and before the next member. */
+static int check_locals(struct tlc_zip_reader *r, uint64_t cd_off,
+			struct tlc_error *err)
+{
+	unsigned char b[LOCAL_LEN + TLC_ZIP_NAME_MAX];
+	struct rentry **by_off = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct rentry *re = &r->ents[i];
+		size_t nlen = strlen(re->name);
+		uint64_t off = re->e.offset, data;
+
+		if (off > cd_off || cd_off - off < LOCAL_LEN + nlen)
+			return bad(r, err, "local header of '%s' lies outside "
+				   "the archive's data (offset %llu)",
+				   re->name, (unsigned long long)off);
+		if ((rc = rd_full(r, b, LOCAL_LEN + nlen, off, err)) < 0)
+			return rc;
+		if (rd32(b) != SIG_LOCAL)
+			return bad(r, err, "no local header for '%s' at offset "
+				   "%llu (4.3.7)", re->name,
+				   (unsigned long long)off);
+		if (rd16(b + 26) != nlen || memcmp(b + LOCAL_LEN, re->name,
+						   nlen))
+			return bad(r, err, "local header of '%s' names another "
+				   "member than the central directory",
+				   re->name);
+		if (rd16(b + 6) & (FLAG_ENCRYPTED | FLAG_STRONG))
+			return bad(r, err, "member '%s' is encrypted (4.4.4 "
+				   "bit 0)", re->name);
+		if (rd16(b + 8) != re->e.method)
+			return bad(r, err, "local header of '%s' gives another "
+				   "compression method than the central "
+				   "directory", re->name);
+		data = off + LOCAL_LEN + nlen + rd16(b + 28);
+		if (data > cd_off || cd_off - data < re->e.csize)
+			return bad(r, err, "data of '%s' runs past the end of "
+				   "the archive's data (%llu bytes at %llu)",
+				   re->name, (unsigned long long)re->e.csize,
+				   (unsigned long long)data);
+		re->data_off = data;
+	}
+	if (r->n < 2)
+		return 0;
+	if (!(by_off = malloc(r->n * sizeof(*by_off))))
+		return oom(err);
+	for (size_t i = 0; i < r->n; i++)
+		by_off[i] = &r->ents[i];
+	qsort(by_off, r->n, sizeof(*by_off), offset_cmp);
+	for (size_t i = 0; i + 1 < r->n; i++)
+		if (by_off[i]->data_off + by_off[i]->e.csize >
+		    by_off[i + 1]->e.offset) {
+			rc = bad(r, err, "members '%s' and '%s' overlap",
+				 by_off[i]->name, by_off[i + 1]->name);
+			break;
+		}
+	free(by_off);
+	return rc;
+}
+
+int tlc_zip_reader_open(struct tlc_zip_reader **out, int fd, const char *name,
+			struct tlc_error *err)
+{
+	struct tlc_zip_reader *r;
+	struct cd_loc cd = { 0, 0, 0, 0 };
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	if (!name)
+		name = "archive";
+	if (fstat(fd, &st) < 0)
+		return tlc_error_errno(err, TLC_EIO, "cannot stat '%s'", name);
+	if (!S_ISREG(st.st_mode))
+		return tlc_error_set(err, TLC_EPOLICY,
+				     "'%s' is not a regular file", name);
+	if (!(r = calloc(1, sizeof(*r))))
+		return oom(err);
+	r->fd = fd;
+	r->size = (uint64_t)st.st_size;
+	if (!(r->name = strdup(name))) {
+		rc = oom(err);
+		goto fail;
+	}
+	if ((rc = read_end(r, &cd, err)) < 0 ||
+	    (rc = read_central(r, &cd, err)) < 0 ||
+	    (rc = check_locals(r, cd.off, err)) < 0)
+		goto fail;
+	for (size_t i = 0; i < r->n; i++)
+		r->ents[i].e.name = r->ents[i].name;
+	*out = r;
+	return 0;
+fail:
+	tlc_zip_reader_free(r);
+	return rc;
+}
+
+size_t tlc_zip_reader_count(const struct tlc_zip_reader *r)
+{
+	return r->n;
+}
+
+const struct tlc_zip_entry *tlc_zip_reader_entry(
+	const struct tlc_zip_reader *r, size_t i)
+{
+	assert(i < r->n);
+	return &r->ents[i].e;
+}
+
+const struct tlc_zip_entry *tlc_zip_reader_find(
+	const struct tlc_zip_reader *r, const char *name)
+{
+	size_t v = *rset_slot(r, name);
+
+	return v ? &r->ents[v - 1].e : NULL;
+}
+
+/* The reader's record of @e, which must be one of its entries. */
+static const struct rentry *rentry_of(const struct tlc_zip_reader *r,
+				      const struct tlc_zip_entry *e)
+{
+	const struct rentry *re = (const struct rentry *)e;
+
+	assert(r->n && re >= r->ents && re < r->ents + r->n);
+	return re;
+}
+
+int tlc_zip_reader_data_offset(const struct tlc_zip_reader *r,
+			       const struct tlc_zip_entry *e, uint64_t *off,
+			       struct tlc_error *err)
+{
+	const struct rentry *re = rentry_of(r, e);
+
+	/* checked by check_locals() when the archive was opened */
+	if (re->data_off > r->size || r->size - re->data_off < e->csize)
+		return bad(r, err, "data of '%s' lies outside the file",
+			   re->name);
+	*off = re->data_off;
+	return 0;
+}
+
+void tlc_zip_reader_free(struct tlc_zip_reader *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		free(r->ents[i].name);
+	free(r->ents);
+	free(r->set);
+	free(r->name);
+	free(r);
+}
+
+/* ---- streams ------------------------------------------------------------ */
+
+struct tlc_zip_stream {
+	const struct tlc_zip_reader *r;
+	const struct rentry *re;
+	uint64_t pos;		/* the file offset of the next read */
+	uint64_t left;		/* compressed bytes not read yet */
+	uint64_t out;		/* bytes handed out */
+	uint32_t crc;
+	bool inflating;		/* z is set up */
+	bool ended;		/* every byte handed out and checked */
+	bool failed;
+	z_stream z;
+	unsigned char *in;
+};
+
+int tlc_zip_stream_open(struct tlc_zip_stream **out,
+			const struct tlc_zip_reader *r,
+			const struct tlc_zip_entry *e, struct tlc_error *err)
+{
+	struct tlc_zip_stream *s;
+	uint64_t off = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = tlc_zip_reader_data_offset(r, e, &off, err)) < 0)
+		return rc;
+	if (!(s = calloc(1, sizeof(*s))))
+		return oom(err);
+	s->r = r;
+	s->re = rentry_of(r, e);
+	s->pos = off;
+	s->left = e->csize;
+	if (e->method == TLC_ZIP_DEFLATED) {
+		size_t cap = e->csize < IN_BUF_SIZE ? (size_t)e->csize :
+						      IN_BUF_SIZE;
+
+		if (!(s->in = malloc(cap ? cap : 1)) ||
+		    inflateInit2(&s->z, -15) != Z_OK) {
+			free(s->in);
+			free(s);
+			return oom(err);
+		}
+		s->inflating = true;
+	}
+	*out = s;
+	return 0;
+}
+
+static int stream_fail(struct tlc_zip_stream *s, struct tlc_error *err,
+		       const char *fmt, ...) TLC_PRINTF(3, 4);
+
+static int stream_fail(struct tlc_zip_stream *s, struct tlc_error *err,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	s->failed = true;
+	va_start(ap, fmt);
+	tlc_error_vset(err, TLC_EPOLICY, fmt, ap);
+	va_end(ap);
+	tlc_error_prefix(err, "'%s'", s->r->name);
+	return TLC_EPOLICY;
+}
+
+/* The end is reached: the size and CRC-32 must be the header's. */
+static int stream_end(struct tlc_zip_stream *s, struct tlc_error *err)
+{
+	const struct tlc_zip_entry *e = &s->re->e;
+
+	if (s->out != e->size)
+		return stream_fail(s, err, "member '%s' inflates to %llu "
+				   "bytes, not the %llu its header says",
+				   e->name, (unsigned long long)s->out,
+				   (unsigned long long)e->size);
+	if (s->crc != e->crc32)
+		return stream_fail(s, err, "member '%s' fails its CRC-32 check "
+				   "(%08x, header says %08x)", e->name,
+				   (unsigned)s->crc, (unsigned)e->crc32);
+	s->ended = true;
+	return 0;
+}
+
+static int stream_stored(struct tlc_zip_stream *s, unsigned char *buf,
+			 size_t len, size_t *got, struct tlc_error *err)
+{
+	size_t n = s->left < len ? (size_t)s->left : len;
+	int rc;
+
+	if ((rc = rd_full(s->r, buf, n, s->pos, err)) < 0) {
+		s->failed = true;
+		return rc;
+	}
+	s->pos += n;
+	s->left -= n;
+	s->out += n;
+	s->crc = tlc__crc32(s->crc, buf, n);
+	if (!s->left && (rc = stream_end(s, err)) < 0)
+		return rc;
+	*got = n;
+	return 0;
+}
+
+static int stream_inflate(struct tlc_zip_stream *s, unsigned char *buf,
+			  size_t len, size_t *got, struct tlc_error *err)
+{
+	const struct tlc_zip_entry *e = &s->re->e;
+	int rc;
+
+	for (;;) {
+		size_t room = len, made;
+		int zr;
+
+		if (!s->z.avail_in && s->left) {
+			size_t n = s->left < IN_BUF_SIZE ? (size_t)s->left :
+							   IN_BUF_SIZE;
+
+			if ((rc = rd_full(s->r, s->in, n, s->pos, err)) < 0) {
+				s->failed = true;
+				return rc;
+			}
+			s->z.next_in = s->in;
+			s->z.avail_in = (uInt)n;
+			s->pos += n;
+			s->left -= n;
+		}
+		/* room for one byte past the declared size, to notice it */
+		if (e->size - s->out < room)
+			room = (size_t)(e->size - s->out) + 1;
+		if (room > (1u << 30))
+			room = 1u << 30;
+		s->z.next_out = buf;
+		s->z.avail_out = (uInt)room;
+		zr = inflate(&s->z, Z_NO_FLUSH);
+		made = room - s->z.avail_out;
+		s->out += made;
+		s->crc = tlc__crc32(s->crc, buf, made);
+		if (s->out > e->size)
+			return stream_fail(s, err, "member '%s' inflates to "
+					   "more than the %llu bytes its header "
+					   "says", e->name,
+					   (unsigned long long)e->size);
+		if (zr == Z_STREAM_END) {
+			if (s->z.avail_in || s->left)
+				return stream_fail(s, err, "deflate data of "
+						   "'%s' ends before its "
+						   "compressed size of %llu "
+						   "bytes", e->name,
+						   (unsigned long long)e->csize);
+			if ((rc = stream_end(s, err)) < 0)
+				return rc;
+		} else if (zr == Z_MEM_ERROR) {
+			s->failed = true;
+			return oom(err);
+		} else if (zr == Z_BUF_ERROR ||
+			   (zr == Z_OK && !made && !s->z.avail_in)) {
+			if (!s->left)
+				return stream_fail(s, err, "deflate data of "
+						   "'%s' is truncated: it does "
+						   "not end within its %llu "
+						   "compressed bytes", e->name,
+						   (unsigned long long)e->csize);
+		} else if (zr != Z_OK) {
+			return stream_fail(s, err, "member '%s' has bad deflate "
+					   "data: %s", e->name,
+					   s->z.msg ? s->z.msg : "error");
+		}
+		if (made || s->ended) {
+			*got = made;
+			return 0;
+		}
+	}
+}
+
+int tlc_zip_stream_read(struct tlc_zip_stream *s, void *buf, size_t len,
+			size_t *got, struct tlc_error *err)
+{
+	assert(len > 0);
+	*got = 0;
+	if (s->failed)
+		return tlc_error_set(err, TLC_ERROR,
+				     "cannot read '%s' after a failure",
+				     s->re->name);
+	if (s->ended)
+		return 0;
+	if (!s->inflating) {
+		if (!s->left)
+			return stream_end(s, err);
+		return stream_stored(s, buf, len, got, err);
+	}
+	return stream_inflate(s, buf, len, got, err);
+}
+
+void tlc_zip_stream_free(struct tlc_zip_stream *s)
+{
+	if (!s)
+		return;
+	if (s->inflating)
+		inflateEnd(&s->z);
+	free(s->in);
+	free(s);
+}
+
+#define COPY_BUF_SIZE ((size_t)64 << 10)
+
+int tlc_zip_read(const struct tlc_zip_reader *r, const struct tlc_zip_entry *e,
+		 struct tlc_buf *out, struct tlc_error *err)
+{
+	struct tlc_zip_stream *s = NULL;
+	size_t start = out->len, got;
+	int rc;
+
+	if (out->max && (out->len > out->max || e->size > out->max - out->len))
+		return tlc_error_set(err, TLC_ETOOBIG,
+				     "member '%s' of '%s' is over %zu bytes",
+				     e->name, r->name, out->max);
+	if ((rc = tlc_zip_stream_open(&s, r, e, err)) < 0)
+		return rc;
+	do {
+		uint64_t left = e->size - (out->len - start);
+		size_t want = left < COPY_BUF_SIZE ? (size_t)left :
+						     COPY_BUF_SIZE;
+		char end;
+
+		if (!want) {
+			/* past the declared size: only the end checks */
+			rc = tlc_zip_stream_read(s, &end, 1, &got, err);
+			break;
+		}
+		if ((rc = tlc_buf_grow(out, want)) < 0) {
+			if (rc == TLC_ETOOBIG)
+				rc = tlc_error_set(err, TLC_ETOOBIG,
+						   "member '%s' of '%s' is "
+						   "over %zu bytes", e->name,
+						   r->name, out->max);
+			else
+				rc = oom(err);
+			break;
+		}
+		if ((rc = tlc_zip_stream_read(s, out->ptr + out->len, want,
+					      &got, err)) < 0)
+			break;
+		out->len += got;
+		out->ptr[out->len] = '\0';
+	} while (got);
+	tlc_zip_stream_free(s);
+	if (rc < 0)
+		tlc_buf_truncate(out, start);
+	return rc;
+}
+
+int tlc_zip_extract(const struct tlc_zip_reader *r,
+		    const struct tlc_zip_entry *e, int fd,
+		    struct tlc_error *err)
+{
+	struct tlc_zip_stream *s = NULL;
+	unsigned char *buf = NULL;
+	size_t got;
+	int rc;
+
+	if (!(buf = malloc(COPY_BUF_SIZE)))
+		return oom(err);
+	if ((rc = tlc_zip_stream_open(&s, r, e, err)) < 0)
+		goto out;
+	for (;;) {
+		unsigned char *p = buf;
+
+		if ((rc = tlc_zip_stream_read(s, buf, COPY_BUF_SIZE, &got,
+					      err)) < 0 || !got)
+			break;
+		while (got) {
+			ssize_t n = write(fd, p, got);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				rc = tlc_error_errno(err, TLC_EIO,
+						     "cannot write '%s'",
+						     e->name);
+				goto out;
+			}
+			p += n;
+			got -= (size_t)n;
+		}
+	}
+out:
+	tlc_zip_stream_free(s);
+	free(buf);
+	return rc;
 }

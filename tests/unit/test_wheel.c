@@ -1,7 +1,10 @@
 /*
  * The wheel writer: METADATA text, then wheels read back by Python
  * (tests/wheel/wheelcheck.py recomputes every RECORD hash with hashlib),
- * hostile names, determinism, repacking.
+ * hostile names, determinism, repacking.  The reader: RECORD parsing
+ * against Python's csv module, wheels written by Python
+ * (tests/wheel/pywheel.py, hostile variants included), by `wheel pack`
+ * and by us, and raw copies that pip installs.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "fs.h"
 #include "tlcpack/wheel.h"
@@ -668,6 +672,537 @@ static void test_wheel__pack_refuses_bad_trees(void **state)
 	}
 }
 
+/* ---- RECORD ------------------------------------------------------------- */
+
+/* sha256 of "" and of "abc", in RECORD's form and as bytes */
+#define H_EMPTY "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+#define H_ABC "sha256=ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0"
+static const unsigned char sha_empty[4] = { 0xe3, 0xb0, 0xc4, 0x42 };
+static const unsigned char sha_abc[4] = { 0xba, 0x78, 0x16, 0xbf };
+
+static void test_wheel__record_parses_what_csv_writes(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *paths[4];
+		int hash[4];		/* 0 none, 1 "", 2 "abc" */
+		long long size[4];	/* -1 none, -2 UINT64_MAX */
+	} good[] = {
+		{ "", 0, { NULL }, { 0 }, { 0 } },
+		{ "a.py," H_EMPTY ",0\n", 1, { "a.py" }, { 1 }, { 0 } },
+		/* no final line end; \r\n; a lone \r; blank lines */
+		{ "a.py," H_ABC ",3", 1, { "a.py" }, { 2 }, { 3 } },
+		{ "a," H_ABC ",3\r\nb,,\r\n", 2, { "a", "b" }, { 2, 0 },
+		  { 3, -1 } },
+		{ "a,,\rb,,\r", 2, { "a", "b" }, { 0, 0 }, { -1, -1 } },
+		{ "\n\na,,\n\r\n\nb,,\n\n", 2, { "a", "b" }, { 0, 0 },
+		  { -1, -1 } },
+		/* quoting as csv.writer does it */
+		{ "\"d/a,b.txt\"," H_EMPTY ",0\n", 1, { "d/a,b.txt" }, { 1 },
+		  { 0 } },
+		{ "\"d/say \"\"hi\"\".txt\",,\n\"x\",\"\",\"12\"\n", 2,
+		  { "d/say \"hi\".txt", "x" }, { 0, 0 }, { -1, 12 } },
+		{ "caf\xc3\xa9.txt,," H_ABC "\n", 0, { NULL }, { 0 }, { 0 } },
+		{ "big,,18446744073709551615\nz,,007\n", 2, { "big", "z" },
+		  { 0, 0 }, { -2, 7 } },
+	};
+	static const struct {
+		const char *in;
+		size_t len;	/* 0: strlen */
+		const char *msg;
+	} bad[] = {
+		{ "a,,\nb\n", 0, "RECORD line 2: 1 fields, not 3" },
+		{ "a,,,\n", 0, "RECORD line 1: 4 fields, not 3" },
+		{ "a,b\n", 0, "RECORD line 1: 2 fields, not 3" },
+		{ "\"\",,\n", 0, "RECORD line 1: member name is empty" },
+		{ ",,\n", 0, "RECORD line 1: member name is empty" },
+		{ "x,,\n../a,,\n", 0, "RECORD line 2: member name '../a' has a "
+		  "'..' component" },
+		{ "/etc/passwd,,\n", 0, "RECORD line 1: member name "
+		  "'/etc/passwd' is absolute" },
+		{ "a\\b,,\n", 0, "RECORD line 1: member name 'a\\b' has a "
+		  "backslash" },
+		{ "\"a\nb\",,\n", 0, "RECORD line 1: member name 'a' has a "
+		  "control character" },
+		{ "\"a,,\n", 0, "RECORD line 1: quoted field does not end" },
+		{ "\"a\"x,,\n", 0, "RECORD line 1: text after a closing quote" },
+		{ "a\"b,,\n", 0, "RECORD line 1: quote inside an unquoted "
+		  "field" },
+		{ "a,,\nb\0c,,\n", 11, "RECORD line 2: NUL byte" },
+		{ "\"b\0\",,\n", 7, "RECORD line 1: NUL byte" },
+		{ "a,md5=abc,1\n", 0, "RECORD line 1: hash algorithm 'md5' is "
+		  "not sha256" },
+		{ "a,SHA256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,1\n",
+		  0, "hash algorithm 'SHA256' is not sha256" },
+		{ "a,sha256,1\n", 0, "RECORD line 1: hash 'sha256' is not "
+		  "<algorithm>=<digest>" },
+		{ "a," H_EMPTY "=,0\n", 0, "is not 43 characters of base64url "
+		  "without padding" },
+		{ "a,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuF,0\n",
+		  0, "is not 43 characters" },
+		{ "a,sha256=47DEQpj8HBSa+/TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n",
+		  0, "RECORD line 1: sha256 digest has '+', which is not "
+		  "base64url" },
+		{ "a,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFV,0\n",
+		  0, "RECORD line 1: sha256 digest is not in canonical "
+		  "base64url" },
+		{ "a,,-1\n", 0, "RECORD line 1: size '-1' is not a decimal "
+		  "number" },
+		{ "a,,+1\n", 0, "size '+1' is not a decimal number" },
+		{ "a,, 1\n", 0, "size ' 1' is not a decimal number" },
+		{ "a,,1.0\n", 0, "size '1.0' is not a decimal number" },
+		{ "a,,18446744073709551616\n", 0, "RECORD line 1: size "
+		  "'18446744073709551616' is too big" },
+		/* the line a record starts on, after a quoted line break */
+		{ "\"a\nb\"\n\"c,,\n", 0, "RECORD line 1: 1 fields" },
+		{ "x,,\n\"c\n\nd\",,\n", 0, "RECORD line 2: member name 'c' "
+		  "has a control character" },
+		{ "x,,\n\"c\n\nd,,\n", 0, "RECORD line 2: quoted field does not "
+		  "end" },
+		{ "a,,\"1\n2\"\n", 0, "RECORD line 1: the size field is not "
+		  "printable ASCII" },
+		{ "a,\"sha256=\r\",\n", 0, "RECORD line 1: the hash field is not "
+		  "printable ASCII" },
+		{ "a,md\xc3\xa9=x,\n", 0, "RECORD line 1: the hash field is not "
+		  "printable ASCII" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct tlc_error err = TLC_ERROR_INIT;
+		struct tlc_wheel_record *r = NULL;
+		size_t n = 99;
+		int rc = tlc_wheel_record_parse(good[i].in, strlen(good[i].in),
+						&r, &n, &err);
+
+		if (good[i].n == 0 && good[i].in[0]) {
+			/* 'caf...': a size field holding a hash */
+			assert_int_equal(rc, TLC_EPOLICY);
+			assert_non_null(strstr(err.msg, "is not a decimal"));
+			continue;
+		}
+		if (rc < 0)
+			fail_msg("good RECORD %zu: %s", i, err.msg);
+		assert_int_equal(n, good[i].n);
+		for (size_t k = 0; k < n; k++) {
+			assert_string_equal(r[k].path, good[i].paths[k]);
+			assert_int_equal(r[k].has_sha256, good[i].hash[k] != 0);
+			if (good[i].hash[k])
+				assert_memory_equal(r[k].sha256,
+						    good[i].hash[k] == 1 ?
+						    sha_empty : sha_abc, 4);
+			assert_int_equal(r[k].has_size, good[i].size[k] != -1);
+			if (good[i].size[k] != -1)
+				assert_int_equal(r[k].size, good[i].size[k] == -2 ?
+						 UINT64_MAX :
+						 (uint64_t)good[i].size[k]);
+		}
+		tlc_wheel_records_free(r, n);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tlc_error err = TLC_ERROR_INIT;
+		struct tlc_wheel_record *r = (void *)1;
+		size_t n = 99;
+		size_t len = bad[i].len ? bad[i].len : strlen(bad[i].in);
+
+		assert_int_equal(tlc_wheel_record_parse(bad[i].in, len, &r, &n,
+							&err), TLC_EPOLICY);
+		assert_null(r);
+		assert_int_equal(n, 0);
+		if (!strstr(err.msg, bad[i].msg))
+			fail_msg("bad RECORD %zu: '%s' lacks '%s'", i, err.msg,
+				 bad[i].msg);
+		assert_null(strchr(err.msg, '\n'));
+	}
+}
+
+/* Python's csv module reads back what our parser reads, for a RECORD
+ * with every kind of awkward path. */
+static void test_wheel__record_agrees_with_python_csv(void **state)
+{
+	struct scratch *s = *state;
+	struct tlc_buf rec = TLC_BUF_INIT, list = TLC_BUF_INIT;
+	struct tlc_error err = TLC_ERROR_INIT;
+	struct tlc_wheel_record *r = NULL;
+	char p[256];
+	size_t n;
+
+	snprintf(p, sizeof(p), "%s/RECORD", s->dir);
+	assert_int_equal(tu_run("python3 -c 'import csv, sys; "
+				"w = csv.writer(open(sys.argv[1], \"w\", "
+				"newline=\"\")); "
+				"[w.writerow((n, \"\", str(len(n.encode())))) for n in "
+				"(\"a,b\", \"q\\x22uote\", \"sp ace\", "
+				"\"caf\\xe9\", \"x\\x22,\\x22y\", \"end,\", "
+				"\"d/\\x22\\x22\")]' %s", p), 0);
+	assert_int_equal(tlc_buf_read_file(&rec, p, &err), 0);
+	assert_non_null(strstr(rec.ptr, "\r\n"));	/* the excel dialect */
+	assert_int_equal(tlc_wheel_record_parse(rec.ptr, rec.len, &r, &n, &err),
+			 0);
+	assert_int_equal(n, 7);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(r[i].size, strlen(r[i].path));
+		assert_int_equal(tlc_buf_printf(&list, "%s|", r[i].path), 0);
+	}
+	assert_string_equal(list.ptr, "a,b|q\"uote|sp ace|caf\xc3\xa9|"
+			    "x\",\"y|end,|d/\"\"|");
+	tlc_wheel_records_free(r, n);
+	tlc_buf_release(&rec);
+	tlc_buf_release(&list);
+}
+
+/* ---- the reader --------------------------------------------------------- */
+
+static char *py_wheel(const struct scratch *s, const char *kase)
+{
+	char *p = malloc(PATH_MAX);
+
+	assert_non_null(p);
+	assert_int_equal(tu_run("rm -rf %s/py && python3 "
+				"%s/tests/wheel/pywheel.py %s/py %s >/dev/null",
+				s->dir, source_dir(), s->dir, kase), 0);
+	snprintf(p, PATH_MAX, "%s/py/demo_pkg-1.0-py3-none-any.whl", s->dir);
+	return p;
+}
+
+/* Each member's bytes, streamed, must have RECORD's digest. */
+static void assert_members_match_record(const struct tlc_wheel_reader *r)
+{
+	const struct tlc_zip_reader *z = tlc_wheel_reader_zip(r);
+	struct tlc_error err = TLC_ERROR_INIT;
+
+	for (size_t i = 0; i < tlc_zip_reader_count(z); i++) {
+		const struct tlc_zip_entry *e = tlc_zip_reader_entry(z, i);
+		const struct tlc_wheel_record *rec =
+			tlc_wheel_reader_record(r, e->name);
+		struct tlc_buf b = TLC_BUF_INIT;
+		unsigned char d[32];
+
+		assert_non_null(rec);
+		assert_int_equal(tlc_zip_read(z, e, &b, &err), 0);
+		if (!rec->has_sha256) {
+			assert_non_null(strstr(e->name, ".dist-info/RECORD"));
+		} else {
+			assert_int_equal(EVP_Digest(b.ptr, b.len, d, NULL,
+						    EVP_sha256(), NULL), 1);
+			assert_memory_equal(d, rec->sha256, 32);
+		}
+		tlc_buf_release(&b);
+	}
+}
+
+static void test_wheel__reader_reads_python_and_our_wheels(void **state)
+{
+	struct scratch *s = *state;
+	struct tlc_error err = TLC_ERROR_INIT;
+	struct tlc_wheel_reader *r = NULL;
+	const struct tlc_wheel_record *rec;
+	char *path = py_wheel(s, "good");
+
+	if (tlc_wheel_reader_open(&r, path, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(tlc_wheel_reader_dist_info(r),
+			    "demo_pkg-1.0.dist-info");
+	assert_string_equal(tlc_wheel_reader_name(r), "demo_pkg");
+	assert_string_equal(tlc_wheel_reader_version(r), "1.0");
+	assert_null(tlc_wheel_reader_build_tag(r));
+	assert_string_equal(tlc_wheel_reader_python_tag(r), "py3");
+	assert_string_equal(tlc_wheel_reader_abi_tag(r), "none");
+	assert_string_equal(tlc_wheel_reader_platform_tag(r), "any");
+	assert_true(tlc_wheel_reader_purelib(r));
+	assert_non_null(strstr(tlc_wheel_reader_metadata(r)->ptr,
+			       "Name: demo-pkg\nVersion: 1.0\n"));
+	rec = tlc_wheel_reader_record(r, "demo_pkg/data, \"quoted\".txt");
+	assert_non_null(rec);
+	assert_true(rec->has_sha256 && rec->has_size);
+	assert_int_equal(rec->size, 22 * 50);
+	rec = tlc_wheel_reader_record(r, "demo_pkg-1.0.dist-info/RECORD");
+	assert_non_null(rec);
+	assert_false(rec->has_sha256 || rec->has_size);
+	assert_null(tlc_wheel_reader_record(r, "demo_pkg/none.py"));
+	assert_int_equal(tlc_zip_reader_count(tlc_wheel_reader_zip(r)), 9);
+	assert_members_match_record(r);
+	tlc_wheel_reader_free(r);
+	free(path);
+
+	/* ours: a build tag, compressed tags, a name that needed escaping */
+	make_tree(s);
+	path = write_demo(s, s->out, 2, false, NULL);
+	assert_int_equal(tlc_wheel_reader_open(&r, path, &err), 0);
+	assert_string_equal(tlc_wheel_reader_dist_info(r),
+			    "demo_pkg-1.0.dist-info");
+	assert_string_equal(tlc_wheel_reader_build_tag(r), "7");
+	assert_string_equal(tlc_wheel_reader_python_tag(r), "py2.py3");
+	assert_string_equal(tlc_wheel_reader_platform_tag(r),
+			    "linux_x86_64.linux_aarch64");
+	assert_false(tlc_wheel_reader_purelib(r));
+	assert_non_null(tlc_wheel_reader_record(r, "demo/caf\xc3\xa9.txt"));
+	assert_members_match_record(r);
+	tlc_wheel_reader_free(r);
+	free(path);
+
+	/* `wheel pack` when a Python has the wheel package */
+	tu_put(s->dir, "wtree/demo/__init__.py", "X = 1\n", 0644);
+	tu_put(s->dir, "wtree/Demo.Pkg-1.0.dist-info/METADATA",
+	       "Metadata-Version: 2.1\nName: Demo.Pkg\nVersion: 1.0\n", 0644);
+	tu_put(s->dir, "wtree/Demo.Pkg-1.0.dist-info/WHEEL",
+	       "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+	       "Tag: py3-none-any\n", 0644);
+	if (tu_run("for py in python3 /usr/bin/python3; do "
+		   "$py -c 'import wheel' 2>/dev/null && "
+		   "mkdir -p %s/wp && $py -m wheel pack -d %s/wp %s/wtree "
+		   ">/dev/null && exit 0; "
+		   "done; exit 1", s->dir, s->dir, s->dir) == 0) {
+		char p[PATH_MAX];
+
+		/* wheel 0.38 keeps the name as written; newer ones escape it */
+		snprintf(p, sizeof(p), "%s/wp/Demo.Pkg-1.0-py3-none-any.whl",
+			 s->dir);
+		if (access(p, F_OK) != 0)
+			snprintf(p, sizeof(p),
+				 "%s/wp/demo_pkg-1.0-py3-none-any.whl", s->dir);
+		if (tlc_wheel_reader_open(&r, p, &err) < 0)
+			fail_msg("%s", err.msg);
+		assert_true(tlc_wheel_reader_purelib(r));
+		assert_members_match_record(r);
+		tlc_wheel_reader_free(r);
+	} else {
+		print_message("no Python with the wheel package: skipped "
+			      "`wheel pack`\n");
+	}
+}
+
+static void test_wheel__reader_refuses_hostile_wheels(void **state)
+{
+	static const struct {
+		const char *kase;
+		const char *msg;
+	} bad[] = {
+		{ "no_dist_info", "has no .dist-info directory" },
+		{ "two_dist_info", "has two .dist-info directories: "
+		  "'demo_pkg-1.0.dist-info' and 'other-1.0.dist-info'" },
+		{ "dist_info_name", "'other_pkg-1.0.dist-info' is not the "
+		  ".dist-info directory of project 'demo_pkg'" },
+		{ "dist_info_version", "'demo_pkg-2.0.dist-info' is not the "
+		  ".dist-info directory of version '1.0'" },
+		{ "dist_info_no_version", "'demo_pkg.dist-info' is not named "
+		  "{name}-{version}.dist-info" },
+		{ "no_wheel_file", "has no demo_pkg-1.0.dist-info/WHEEL" },
+		{ "wheel_version_2", "WHEEL has Wheel-Version '2.0', not 1.x" },
+		{ "wheel_no_version", "WHEEL has no Wheel-Version" },
+		{ "wheel_no_tag", "WHEEL has no Tag line" },
+		{ "no_metadata", "has no demo_pkg-1.0.dist-info/METADATA" },
+		{ "metadata_name", "'METADATA' names project 'other'" },
+		{ "metadata_version", "'METADATA' says version '1.1'" },
+		{ "metadata_nul", "METADATA has a NUL byte" },
+		{ "no_record", "has no demo_pkg-1.0.dist-info/RECORD" },
+		{ "record_misses_member", "member 'demo_pkg/__init__.py' is "
+		  "not in RECORD" },
+		{ "record_extra_path", "RECORD lists 'demo_pkg/gone.py', which "
+		  "is not in the wheel" },
+		{ "record_twice", "RECORD lists 'demo_pkg/__init__.py' twice" },
+		{ "record_md5", "RECORD line 1: hash algorithm 'md5' is not "
+		  "sha256" },
+		{ "record_no_hash", "RECORD has no sha256 for "
+		  "'demo_pkg/__init__.py'" },
+		{ "record_padding", "RECORD line 1: sha256 digest" },
+		{ "record_size", "RECORD line 1: size '-1'" },
+		{ "record_size_differs", "RECORD gives 'demo_pkg/__init__.py' "
+		  "29 bytes, the archive 28" },
+		{ "record_two_fields", "RECORD line 3: 2 fields, not 3" },
+		{ "record_bad_path", "RECORD line 1: member name '../evil.py'" },
+		{ "record_open_quote", "RECORD line 10: quoted field does not "
+		  "end" },
+		{ "not_a_zip", "no end of central directory record" },
+	};
+	struct scratch *s = *state;
+	struct tlc_error err = TLC_ERROR_INIT;
+	struct tlc_wheel_reader *r = NULL;
+	char *path;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		path = py_wheel(s, bad[i].kase);
+		assert_int_equal(tlc_wheel_reader_open(&r, path, &err),
+				 TLC_EPOLICY);
+		assert_null(r);
+		if (!strstr(err.msg, bad[i].msg) ||
+		    strncmp(err.msg, "'", 1) || strchr(err.msg, '\n'))
+			fail_msg("%s: '%s' lacks '%s'", bad[i].kase, err.msg,
+				 bad[i].msg);
+		free(path);
+	}
+	/* the good ones, for contrast */
+	path = py_wheel(s, "crlf_record");
+	assert_int_equal(tlc_wheel_reader_open(&r, path, &err), 0);
+	tlc_wheel_reader_free(r);
+	free(path);
+
+	/* a bad filename, a missing file */
+	assert_int_equal(tlc_wheel_reader_open(&r, "/nonexistent/x.whl", &err),
+			 TLC_EPOLICY);
+	assert_int_equal(tlc_wheel_reader_open(&r,
+		"/nonexistent/demo-1.0-py3-none-any.whl", &err), TLC_ENOTFOUND);
+	tlc_wheel_reader_free(NULL);
+}
+
+/*
+ * The lead's use: every member of a wheel copied raw into a new one with
+ * another platform tag and one more .dist-info file.  pip installs it
+ * into a fresh venv, RECORD holds the input's digests, wheelcheck.py
+ * recomputes them, and the compressed bytes are the input's.
+ */
+static void test_wheel__raw_copy_round_trip_installs_with_pip(void **state)
+{
+	struct scratch *s = *state;
+	struct tlc_wheel_opts o = TLC_WHEEL_OPTS_INIT;
+	struct tlc_error err = TLC_ERROR_INIT;
+	struct tlc_wheel_reader *r = NULL, *back = NULL;
+	struct tlc_wheel_writer *w = NULL;
+	struct tlc_buf out = TLC_BUF_INIT;
+	const struct tlc_zip_reader *z;
+	char *path = py_wheel(s, "good");
+	const char *di;
+	size_t dl, n;
+
+	assert_int_equal(tlc_wheel_reader_open(&r, path, &err), 0);
+	z = tlc_wheel_reader_zip(r);
+	di = tlc_wheel_reader_dist_info(r);
+	dl = strlen(di);
+	o.name = tlc_wheel_reader_name(r);
+	o.version = tlc_wheel_reader_version(r);
+	o.python_tag = tlc_wheel_reader_python_tag(r);
+	o.abi_tag = tlc_wheel_reader_abi_tag(r);
+	o.platform_tag = "manylinux_2_17_x86_64";
+	o.purelib = tlc_wheel_reader_purelib(r);
+	o.outdir = s->out;
+	o.threads = 2;
+	assert_int_equal(tlc_wheel_writer_new(&w, &o, &err), 0);
+	n = tlc_zip_reader_count(z);
+	for (size_t i = 0; i < n; i++) {
+		const struct tlc_zip_entry *e = tlc_zip_reader_entry(z, i);
+		const struct tlc_wheel_record *rec =
+			tlc_wheel_reader_record(r, e->name);
+		const char *rel = e->name + dl + 1;
+		int rc;
+
+		if (strncmp(e->name, di, dl) || e->name[dl] != '/') {
+			rc = tlc_wheel_add_raw(w, e->name, z, e, rec->sha256,
+					       &err);
+		} else if (!strcmp(rel, "RECORD") || !strcmp(rel, "WHEEL") ||
+			   !strcmp(rel, "METADATA")) {
+			/* the writer's own: refused raw */
+			assert_int_equal(tlc_wheel_add_dist_info_raw(w, rel, z,
+				e, rec ? rec->sha256 : sha_abc, &err),
+				TLC_EPOLICY);
+			assert_non_null(strstr(err.msg, "written by tlcpack"));
+			continue;
+		} else {
+			/* inside the input's .dist-info: only as such */
+			assert_int_equal(tlc_wheel_add_raw(w, e->name, z, e,
+							   rec->sha256, &err),
+					 TLC_EPOLICY);
+			rc = tlc_wheel_add_dist_info_raw(w, rel, z, e,
+							 rec->sha256, &err);
+		}
+		if (rc < 0)
+			fail_msg("%s", err.msg);
+	}
+	assert_int_equal(tlc_wheel_add_dist_info_data(w, "tlcpack.txt",
+						      "repaired\n", 9, &err), 0);
+	assert_int_equal(tlc_wheel_writer_finish(w,
+		tlc_wheel_reader_metadata(r)->ptr, &out, &err), 0);
+	tlc_wheel_writer_free(w);
+	assert_non_null(strstr(out.ptr, "/dist/demo_pkg-1.0-py3-none-"
+			       "manylinux_2_17_x86_64.whl"));
+
+	assert_int_equal(tu_run("python3 %s/tests/wheel/wheelcheck.py '%s' "
+				"demo_pkg/__init__.py "
+				"'demo_pkg/data, \"quoted\".txt' "
+				"demo_pkg/stored.bin demo_pkg/bin/tool.sh",
+				source_dir(), out.ptr), 0);
+	assert_int_equal(tu_run("python3 -c 'import zipfile, sys; "
+				"z = zipfile.ZipFile(sys.argv[1]); "
+				"assert z.testzip() is None; "
+				"assert z.getinfo(\"demo_pkg/bin/tool.sh\")"
+				".external_attr >> 16 == 0o100755; "
+				"assert z.read(\"demo_pkg-1.0.dist-info/"
+				"tlcpack.txt\") == b\"repaired\\n\"' '%s'",
+				out.ptr), 0);
+
+	/* our reader: same digests, same compressed bytes */
+	assert_int_equal(tlc_wheel_reader_open(&back, out.ptr, &err), 0);
+	assert_members_match_record(back);
+	for (size_t i = 0; i < n; i++) {
+		const struct tlc_zip_entry *a = tlc_zip_reader_entry(z, i);
+		const struct tlc_zip_entry *b = tlc_zip_reader_find(
+			tlc_wheel_reader_zip(back), a->name);
+
+		if (strstr(a->name, "/RECORD") || strstr(a->name, "/WHEEL"))
+			continue;
+		assert_non_null(b);
+		assert_int_equal(a->crc32, b->crc32);
+		if (!strstr(a->name, "/METADATA")) {
+			assert_int_equal(a->csize, b->csize);
+			assert_int_equal(a->method, b->method);
+		}
+	}
+	tlc_wheel_reader_free(back);
+	tlc_wheel_reader_free(r);
+
+	if (tu_run("python3 -m venv %s/venv >/dev/null 2>&1", s->dir) != 0) {
+		print_message("cannot make a venv: skipped pip install\n");
+	} else {
+		assert_int_equal(tu_run("%s/venv/bin/python -m pip install -q "
+					"--no-index --no-deps "
+					"--disable-pip-version-check '%s' && "
+					"%s/venv/bin/python -c 'import demo_pkg; "
+					"assert demo_pkg.answer() == 42'; "
+					"%s/venv/bin/demo-answer; "
+					"test $? = 42", s->dir,
+					out.ptr, s->dir, s->dir), 0);
+	}
+	tlc_buf_release(&out);
+	free(path);
+}
+
+static void test_wheel__dist_info_names_are_checked(void **state)
+{
+	static const char *const reserved[] = { "METADATA", "WHEEL", "RECORD",
+						"RECORD.jws", "RECORD.p7s" };
+	struct scratch *s = *state;
+	struct tlc_wheel_opts o = TLC_WHEEL_OPTS_INIT;
+	struct tlc_error err = TLC_ERROR_INIT;
+	struct tlc_wheel_writer *w = NULL;
+
+	o.name = "demo";
+	o.version = "1.0";
+	o.outdir = s->out;
+	assert_int_equal(tlc_wheel_writer_new(&w, &o, &err), 0);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(tlc_wheel_add_dist_info_data(w, reserved[i],
+							      "x", 1, &err),
+				 TLC_EPOLICY);
+		assert_non_null(strstr(err.msg, "written by tlcpack"));
+	}
+	assert_int_equal(tlc_wheel_add_dist_info_data(w, "../x", "x", 1, &err),
+			 TLC_EPOLICY);
+	assert_int_equal(tlc_wheel_add_dist_info_data(w, "/x", "x", 1, &err),
+			 TLC_EPOLICY);
+	assert_int_equal(tlc_wheel_add_dist_info_data(w, "sub/RECORD", NULL,
+						      0, &err), 0);
+	assert_int_equal(tlc_wheel_add_dist_info_data(w, "sub/RECORD", "x", 1,
+						      &err), 0);
+	/* the duplicate shows when the members are sorted */
+	assert_int_equal(tlc_wheel_writer_finish(w, "Metadata-Version: 2.1\n"
+						 "Name: demo\nVersion: 1.0\n",
+						 &(struct tlc_buf)TLC_BUF_INIT,
+						 &err), TLC_EPOLICY);
+	assert_string_equal(err.msg, "member 'demo-1.0.dist-info/sub/RECORD' "
+			    "is added twice");
+	tlc_wheel_writer_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -690,6 +1225,22 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_wheel__pack_refuses_bad_trees, setup, teardown),
+		cmocka_unit_test(test_wheel__record_parses_what_csv_writes),
+		cmocka_unit_test_setup_teardown(
+			test_wheel__record_agrees_with_python_csv, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_wheel__reader_reads_python_and_our_wheels, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_wheel__reader_refuses_hostile_wheels, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_wheel__raw_copy_round_trip_installs_with_pip,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_wheel__dist_info_names_are_checked, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
