@@ -10,12 +10,15 @@ pkgs=(
 	build-essential cmake ninja-build pkg-config git   # toolchain
 	zlib1g-dev libdeflate-dev libssl-dev               # deflate, sha256
 	python3 python3-dev python3-venv                   # example + wheels
+	libjansson-dev                                     # JSON output
+	patchelf binutils                                  # repair's ELF edits
 )
 if [ "${1:-}" = --test ]; then
 	pkgs+=(
 		libcmocka-dev                      # unit tests
 		clang libclang-rt-14-dev           # sanitizers, libFuzzer
 		twine python3-wheel unzip          # wheel checks, bench
+		util-linux                         # unshare(1) in repair tests
 	)
 fi
 

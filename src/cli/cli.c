@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,4 +116,18 @@ void cli_progress(const struct tlc_progress *p, void *data)
 		fprintf(stderr, "%-9s %s (%.1fs)\n", p->step,
 			p->item ? p->item : "", secs);
 	}
+}
+
+bool cli_parse_num(const char *s, long long min, long long max,
+		   long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
 }

@@ -34,4 +34,8 @@ void cli_progress(const struct tlc_progress *p, void *data);
 /** True when stderr is a terminal and TERM is not "dumb". */
 bool cli_stderr_is_tty(void);
 
+/* Is @s a whole decimal number in [@min, @max]?  Then *@out is it. */
+bool cli_parse_num(const char *s, long long min, long long max,
+		   long long *out);
+
 #endif

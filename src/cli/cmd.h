@@ -22,6 +22,8 @@ struct cli_command {
 };
 
 int cmd_build(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
+int cmd_repair(int argc, char **argv);
 
 #endif

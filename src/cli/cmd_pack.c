@@ -2,7 +2,6 @@
  * tlcpack pack: build a wheel from an unpacked wheel directory, as
  * `python3 -m wheel pack` does, deflating on every core.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -44,21 +43,6 @@ static void print_help(void)
 	       "so the same tree always gives the same bytes.\n");
 }
 
-/* A whole decimal number in [min, max]. */
-static bool parse_num(const char *s, long long min, long long max,
-		      long long *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 int cmd_pack(int argc, char **argv)
 {
 	struct tlc_wheel_opts opts = TLC_WHEEL_OPTS_INIT;
@@ -76,13 +60,13 @@ int cmd_pack(int argc, char **argv)
 			opts.outdir = optarg;
 			break;
 		case 'l':
-			if (!parse_num(optarg, 0, 9, &v))
+			if (!cli_parse_num(optarg, 0, 9, &v))
 				return cli_usage_error("pack", "--level '%s' "
 						       "is not 0 to 9", optarg);
 			opts.level = (int)v;
 			break;
 		case 'j':
-			if (!parse_num(optarg, 0, 1024, &v))
+			if (!cli_parse_num(optarg, 0, 1024, &v))
 				return cli_usage_error("pack", "--threads '%s' "
 						       "is not 0 to 1024",
 						       optarg);
@@ -106,7 +90,7 @@ int cmd_pack(int argc, char **argv)
 				       argc - optind);
 	if (sde && *sde) {
 		/* https://reproducible-builds.org/specs/source-date-epoch/ */
-		if (!parse_num(sde, 0, INT64_MAX, &v)) {
+		if (!cli_parse_num(sde, 0, INT64_MAX, &v)) {
 			cli_error("SOURCE_DATE_EPOCH '%s' is not a number of "
 				  "seconds", sde);
 			return CLI_EXIT_FATAL;

@@ -14,10 +14,14 @@
 static int cmd_help(int argc, char **argv);
 
 static const struct cli_command commands[] = {
+	{ "audit", cmd_audit,
+	  "Report a wheel's ELF files against the manylinux policies" },
 	{ "build", cmd_build,
 	  "Build wheels for every variant and Python of a recipe" },
 	{ "help", cmd_help, "Show help for tlcpack or one of its commands" },
 	{ "pack", cmd_pack, "Pack an unpacked wheel directory into a wheel" },
+	{ "repair", cmd_repair,
+	  "Graft external libraries into wheels and retag them manylinux" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
