@@ -24,6 +24,10 @@ struct tlc_build_opts {
 	bool skip_missing_python;	/* report, don't fail */
 	bool no_local_version;		/* drop +gHASH from dev versions */
 	bool dry_run;			/* plan only: write and run nothing */
+	bool no_repair;			/* keep linux_* wheels (recipe's
+					 * build.repair = false does too) */
+	const char *const *lib_path;	/* for repair: more directories to
+					 * find external libraries in */
 	const char *out_dir;		/* "dist" */
 	const char *build_dir;		/* NULL: <project>/build-tlcpack */
 	unsigned jobs;			/* 0: the recipe's, else every core */
@@ -33,14 +37,15 @@ struct tlc_build_opts {
 };
 
 #define TLC_BUILD_OPTS_INIT { NULL, NULL, NULL, false, false, false, \
-			      "dist", NULL, 0, 6, NULL, NULL }
+			      false, NULL, "dist", NULL, 0, 6, NULL, NULL }
 
 struct tlc_build_wheel {
 	char *path;		/* the .whl written (or planned) */
 	char *name;		/* distribution name: "tlcpack-example-cu130" */
 	char *version;
 	char *variant;
-	char *tag;		/* "cp311-cp311-linux_x86_64" */
+	char *tag;		/* "cp311-cp311-manylinux_2_34_x86_64" */
+	char *policy;		/* the policy repair met; NULL: not repaired */
 	char *python;		/* interpreter used, NULL for py3-none */
 	uint64_t size;		/* bytes; 0 in a dry run */
 };

@@ -53,13 +53,24 @@ struct tlc_recipe_generate {
 	const char *content;	/* with placeholders */
 };
 
+/* Libraries a dependency provides ([[variants.NAME.provided-libs]]):
+ * repair leaves them out and points the run path at @dir. */
+struct tlc_recipe_provided {
+	struct tlc_recipe_strlist libs;	/* SONAME family patterns */
+	const char *dir;	/* site-packages relative: "nvidia/cublas/lib" */
+	const char *dependency;	/* a requirement's name: "nvidia-cublas-cu13" */
+};
+
 struct tlc_recipe_variant {
 	const char *name;	/* "cpu", "cu121": [variants.NAME] */
 	const char *suffix;	/* name suffix; default "-NAME", "" for default */
 	struct tlc_recipe_kv defines;
 	struct tlc_recipe_kv env;
+	struct tlc_recipe_strlist dependencies;	/* added to the package's */
 	struct tlc_recipe_strlist exclude_libs;
-	const char *policy;	/* "manylinux2014", NULL: best possible */
+	size_t nprovided;
+	struct tlc_recipe_provided *provided;
+	const char *policy;	/* a known policy name; NULL: best possible */
 	const char *description; /* one line shown in --list, may be NULL */
 };
 
@@ -101,6 +112,8 @@ struct tlc_recipe {
 	struct tlc_recipe_kv defines;
 	struct tlc_recipe_kv env;
 	unsigned jobs;			/* 0: every online CPU */
+	bool repair;			/* build.repair: repair each wheel
+					 * (default true) */
 	size_t ncmake;
 	struct tlc_recipe_cmake *cmake;
 	size_t nfiles;

@@ -26,6 +26,8 @@ static const struct option options[] = {
 	{ "skip-missing-python", no_argument, NULL, 'S' },
 	{ "no-local-version", no_argument, NULL, 'L' },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "no-repair", no_argument, NULL, 'R' },
+	{ "lib-path", required_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -60,8 +62,18 @@ static void print_help(void)
 	       "interpreters that are missing\n"
 	       "      --no-local-version    drop +gHASH from dev "
 	       "versions\n"
+	       "      --no-repair           keep the linux_* wheels: do not "
+	       "run repair\n"
+	       "      --lib-path DIR        for repair: find external "
+	       "libraries in DIR too (repeat)\n"
 	       "  -n, --dry-run             print the wheels that would be "
 	       "built; run nothing\n"
+	       "\n"
+	       "Each wheel is repaired as 'tlcpack repair' does, for its "
+	       "variant's policy\n"
+	       "and exclusions, unless the recipe sets build.repair = false "
+	       "or --no-repair\n"
+	       "is given.\n"
 	       "  -h, --help                show this help\n");
 }
 
@@ -120,8 +132,8 @@ int cmd_build(int argc, char **argv)
 	struct tlc_build_result result = { 0 };
 	struct tlc_error err = TLC_ERROR_INIT;
 	struct tlc_recipe *recipe = NULL;
-	const char **variants = NULL, **pythons = NULL;
-	size_t nvariants = 0, npythons = 0;
+	const char **variants = NULL, **pythons = NULL, **libs = NULL;
+	size_t nvariants = 0, npythons = 0, nlibs = 0;
 	const char *recipe_path = NULL;
 	unsigned level = 6;
 	int ret = CLI_EXIT_OK, c;
@@ -177,6 +189,13 @@ int cmd_build(int argc, char **argv)
 		case 'n':
 			opts.dry_run = true;
 			break;
+		case 'R':
+			opts.no_repair = true;
+			break;
+		case 'P':
+			if (push(&libs, &nlibs, optarg) < 0)
+				goto oom;
+			break;
 		case 'h':
 			print_help();
 			goto out;
@@ -194,6 +213,7 @@ int cmd_build(int argc, char **argv)
 	}
 	opts.variants = variants;
 	opts.pythons = pythons;
+	opts.lib_path = libs;
 
 	if (tlc_recipe_load(&recipe, recipe_path ? recipe_path : ".",
 			    &err) < 0) {
@@ -219,5 +239,6 @@ out:
 	tlc_recipe_free(recipe);
 	free(variants);
 	free(pythons);
+	free(libs);
 	return ret;
 }

@@ -16,6 +16,8 @@
 #include "tlcpack/build.h"
 #include "tlcpack/names.h"
 #include "tlcpack/pep440.h"
+#include "tlcpack/policy.h"
+#include "tlcpack/repair.h"
 #include "tlcpack/wheel.h"
 
 #include "fs.h"
@@ -866,10 +868,12 @@ static const char *content_type(const char *file)
 }
 
 static int make_metadata(struct tlc_buf *out, const struct ctx *c,
-			 const char *name, const char *const *license_names,
+			 const char *name, const struct tlc_recipe_variant *v,
+			 const char *const *license_names,
 			 struct tlc_error *err)
 {
 	const struct tlc_recipe *r = c->r;
+	const char **deps = NULL;
 	struct tlc_metadata m = { 0 };
 	struct tlc_buf desc = TLC_BUF_INIT, readme = TLC_BUF_INIT;
 	struct tlc_buf urls = TLC_BUF_INIT, path = TLC_BUF_INIT;
@@ -915,7 +919,14 @@ static int make_metadata(struct tlc_buf *out, const struct ctx *c,
 	m.requires_python = r->requires_python;
 	m.author = r->author;
 	m.author_email = r->author_email;
-	m.requires_dist = r->dependencies.v;
+	/* the package's requirements, then the variant's */
+	if (!(deps = calloc(r->dependencies.n + v->dependencies.n + 1,
+			    sizeof(*deps))))
+		goto nomem;
+	memcpy(deps, r->dependencies.v, r->dependencies.n * sizeof(*deps));
+	memcpy(deps + r->dependencies.n, v->dependencies.v,
+	       v->dependencies.n * sizeof(*deps));
+	m.requires_dist = deps;
 	m.project_urls = url_list;
 	m.classifiers = r->classifiers.v;
 	m.license_files = license_names;
@@ -930,6 +941,7 @@ out:
 	tlc_buf_release(&path);
 	free(offs);
 	free(url_list);
+	free(deps);
 	return rc;
 }
 
@@ -1074,7 +1086,8 @@ out:
 }
 
 static int add_result(struct ctx *c, const struct scope *s,
-		      const char *path, const char *tag, uint64_t size)
+		      const char *path, const char *tag, const char *policy,
+		      uint64_t size)
 {
 	struct tlc_build_result *res = c->res;
 	struct tlc_build_wheel *w;
@@ -1092,9 +1105,10 @@ static int add_result(struct ctx *c, const struct scope *s,
 	w->variant = strdup(s->variant->name);
 	w->tag = strdup(tag);
 	w->python = s->python ? strdup(s->python->exe) : NULL;
+	w->policy = policy ? strdup(policy) : NULL;
 	w->size = size;
 	if (!w->path || !w->name || !w->version || !w->variant || !w->tag ||
-	    (s->python && !w->python))
+	    (s->python && !w->python) || (policy && !w->policy))
 		return TLC_ENOMEM;
 	return 0;
 }
@@ -1109,6 +1123,70 @@ static const char *machine_platform(struct tlc_buf *out)
 		if (*p == '-' || *p == '.')
 			*p = '_';
 	return out->ptr;
+}
+
+/* Does this build repair its wheels? */
+static bool repairing(const struct ctx *c)
+{
+	return c->r->repair && !c->o->no_repair;
+}
+
+/*
+ * Repair the wheel at @path (in the variant's staging directory) into the
+ * output directory, as the variant says: its policy, its exclusions and
+ * the libraries its dependencies provide.  The unrepaired wheel is
+ * removed; @path and @tag become the repaired wheel's.
+ */
+static int repair(struct ctx *c, const struct scope *s, struct tlc_buf *path,
+		  struct tlc_buf *tag, const char **policy,
+		  struct tlc_error *err)
+{
+	const struct tlc_recipe_variant *v = s->variant;
+	struct tlc_repair_opts ro = TLC_REPAIR_OPTS_INIT;
+	struct tlc_repair_provided *pv = NULL;
+	struct tlc_repair_result res;
+	struct tlc_wheel_filename fn;
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < v->nprovided; i++)
+		n += v->provided[i].libs.n;
+	if (n && !(pv = calloc(n, sizeof(*pv))))
+		return oom(err);
+	n = 0;
+	for (size_t i = 0; i < v->nprovided; i++)
+		for (size_t k = 0; k < v->provided[i].libs.n; k++) {
+			pv[n].pattern = v->provided[i].libs.v[k];
+			pv[n++].dir = v->provided[i].dir;
+		}
+	ro.policy = v->policy;
+	ro.exclude = v->exclude_libs.v;
+	ro.provided = pv;
+	ro.nprovided = n;
+	ro.lib_path = c->o->lib_path;
+	ro.outdir = c->out_dir;
+	ro.pure_ok = true;
+	ro.epoch = c->epoch;
+	ro.level = c->o->level;
+	ro.progress = c->o->progress;
+	ro.progress_data = c->o->progress_data;
+	rc = tlc_repair_wheel(path->ptr, &ro, &res, err);
+	free(pv);
+	if (rc < 0)
+		return rc;
+	unlink(path->ptr);
+	*policy = res.policy;
+	tlc_buf_reset(path);
+	tlc_buf_reset(tag);
+	if (tlc_buf_puts(path, res.path.ptr) < 0 ||
+	    (rc = tlc_wheel_filename_parse(&fn, strrchr(res.path.ptr, '/') ?
+					   strrchr(res.path.ptr, '/') + 1 :
+					   res.path.ptr, err)) < 0 ||
+	    tlc_buf_printf(tag, "%s-%s-%s", fn.python, fn.abi,
+			   fn.platform) < 0)
+		rc = rc < 0 ? rc : oom(err);
+	tlc_repair_result_release(&res);
+	return rc;
 }
 
 /*
@@ -1128,6 +1206,7 @@ static int pack_wheel(struct ctx *c, const struct scope *s,
 	struct tlc_buf gen = TLC_BUF_INIT, out = TLC_BUF_INIT;
 	struct ext_scan scan = { 0 };
 	char **license_names = NULL;
+	const char *policy = NULL;
 	struct stat st;
 	int rc = 0;
 
@@ -1176,6 +1255,15 @@ static int pack_wheel(struct ctx *c, const struct scope *s,
 	wo.purelib = false;
 	wo.generator = "tlcpack " TLC_VERSION;
 	wo.outdir = c->out_dir;
+	if (repairing(c)) {
+		/* the linux_* wheel waits beside the build for repair */
+		if (tlc_buf_printf(&path, "%s/%s/wheel", c->build_dir,
+				   s->variant->name) < 0)
+			goto nomem;
+		if ((rc = tlc__fs_mkdir_p(path.ptr, 0755, err)) < 0)
+			goto out;
+		wo.outdir = path.ptr;
+	}
 	wo.epoch = c->epoch;
 	wo.level = c->o->level;
 	wo.progress = c->o->progress;
@@ -1215,16 +1303,19 @@ static int pack_wheel(struct ctx *c, const struct scope *s,
 	}
 	if ((rc = add_licenses(w, c, &license_names, err)) < 0)
 		goto out;
-	if ((rc = make_metadata(&md, c, s->name,
+	if ((rc = make_metadata(&md, c, s->name, s->variant,
 				(const char *const *)license_names, err)) < 0)
 		goto out;
 	if ((rc = tlc_wheel_writer_finish(w, md.ptr, &out, err)) < 0)
+		goto out;
+	if (repairing(c) && (rc = repair(c, s, &out, &tag, &policy, err)) < 0)
 		goto out;
 	if (stat(out.ptr, &st) < 0) {
 		rc = tlc_error_errno(err, TLC_EIO, "cannot stat '%s'", out.ptr);
 		goto out;
 	}
-	if (add_result(c, s, out.ptr, tag.ptr, (uint64_t)st.st_size) < 0)
+	if (add_result(c, s, out.ptr, tag.ptr, policy,
+		       (uint64_t)st.st_size) < 0)
 		goto nomem;
 	rc = 0;
 	goto out;
@@ -1266,8 +1357,15 @@ static int plan_wheel(struct ctx *c, const struct scope *s,
 	const char *abi = s->python ? s->python->tag : "none";
 	const char *pl = s->python ? s->python->platform :
 				     machine_platform(&plat);
+	const struct tlc_policy *pol = s->variant->policy ?
+		tlc_policy_find(s->variant->policy, NULL) : NULL;
+	char ptag[256];
 	int rc;
 
+	/* repair retags for the variant's policy, when it names one */
+	if (pl && pol && repairing(c) && !strncmp(pl, "linux_", 6) &&
+	    tlc_policy_platform_tag(pol, pl + 6, ptag, sizeof(ptag)) >= 0)
+		pl = ptag;
 	if (!pl || tlc_buf_printf(&tag, "%s-%s-%s", py, abi, pl) < 0) {
 		rc = oom(err);
 		goto out;
@@ -1276,7 +1374,7 @@ static int plan_wheel(struct ctx *c, const struct scope *s,
 					    py, abi, pl, err)) < 0)
 		goto out;
 	if (tlc__fs_join(&path, c->out_dir, file.ptr) < 0 ||
-	    add_result(c, s, path.ptr, tag.ptr, 0) < 0)
+	    add_result(c, s, path.ptr, tag.ptr, NULL, 0) < 0)
 		rc = oom(err);
 out:
 	tlc_buf_release(&file);
@@ -1496,6 +1594,7 @@ void tlc_build_result_release(struct tlc_build_result *res)
 		free(w->version);
 		free(w->variant);
 		free(w->tag);
+		free(w->policy);
 		free(w->python);
 	}
 	for (size_t i = 0; i < res->nskipped; i++) {

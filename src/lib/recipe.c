@@ -23,6 +23,7 @@
 #include "tlcpack/buf.h"
 #include "tlcpack/names.h"	/* tlc_name_valid */
 #include "tlcpack/pep440.h"	/* tlc_pep440_parse, tlc_pep440_format */
+#include "tlcpack/policy.h"	/* tlc_policy_find */
 #include "tlcpack/recipe.h"
 #include "tlcpack/toml.h"
 
@@ -1976,8 +1977,8 @@ static int parse_generate(struct ld *ld, const struct tlc_toml_value *arr,
 static int parse_build(struct ld *ld, const struct tlc_toml_value *t)
 {
 	static const char *const keys[] = { "pythons", "build-type",
-					    "defines", "env", "jobs", "cmake",
-					    "files", "generate", NULL };
+					    "defines", "env", "jobs", "repair",
+					    "cmake", "files", "generate", NULL };
 	static const char *const aliases[] = { "python", "pythons",
 					       "cmake-build-type", "build-type",
 					       NULL };
@@ -2004,6 +2005,9 @@ static int parse_build(struct ld *ld, const struct tlc_toml_value *t)
 		return rc;
 	if ((v = member(t, kp, "jobs", k)) &&
 	    (rc = get_count(ld, v, k, 4096, &r->jobs)) < 0)
+		return rc;
+	if ((v = member(t, kp, "repair", k)) &&
+	    (rc = get_bool(ld, v, k, &r->repair)) < 0)
 		return rc;
 	/* names first: any define may refer to any {build:NAME} */
 	if ((cm = member(t, kp, "cmake", k))) {
@@ -2084,8 +2088,110 @@ static int empty_variant(struct ld *ld, struct tlc_recipe_variant *var)
 
 	if ((rc = empty_kv(ld, &var->defines)) < 0 ||
 	    (rc = empty_kv(ld, &var->env)) < 0 ||
+	    (rc = empty_strlist(ld, &var->dependencies)) < 0 ||
 	    (rc = empty_strlist(ld, &var->exclude_libs)) < 0)
 		return rc;
+	return 0;
+}
+
+/* A site-packages directory for provided libraries: relative, no "..",
+ * no ':' (it goes into a run path). */
+static int check_site_dir(struct ld *ld, const struct tlc_toml_value *v,
+			  const char *kp, const char *s)
+{
+	char sh[SHOWBUF];
+	const char *why = NULL;
+
+	if (!*s || s[0] == '/')
+		why = "relative to site-packages";
+	else if (strchr(s, ':') || strchr(s, '$'))
+		why = "free of ':' and '$'";
+	for (const char *p = s; !why && *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 2 && p[0] == '.' && p[1] == '.') ||
+		    (n == 1 && p[0] == '.'))
+			why = "free of empty, '.' and '..' components";
+		p += n + (p[n] == '/');
+	}
+	if (why)
+		return fail(ld, TLC_EPOLICY, v, "'%s' must be %s: '%s'", kp,
+			    why, show(sh, sizeof(sh), s));
+	return 0;
+}
+
+/* Does a requirement of @l name the distribution @name (PEP 503)? */
+static bool names_dependency(const struct tlc_recipe_strlist *l,
+			     const char *name)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		char dep[TLC_NAME_MAX + 2];
+
+		take_name(skip_space(l->v[i]), dep, sizeof(dep));
+		if (tlc_name_equal(dep, name))
+			return true;
+	}
+	return false;
+}
+
+/* [[variants.NAME.provided-libs]] */
+static int parse_provided(struct ld *ld, const struct tlc_toml_value *arr,
+			  const char *akp, struct tlc_recipe_variant *var)
+{
+	static const char *const keys[] = { "libs", "dir", "dependency", NULL };
+	size_t n;
+	int rc;
+
+	if ((rc = table_array(ld, arr, akp, &n)) < 0)
+		return rc;
+	if (n && !(var->provided = arena_alloc(ld->ri,
+					       n * sizeof(*var->provided))))
+		return oom(ld);
+	for (size_t i = 0; i < n; i++) {
+		struct tlc_recipe_provided *p = &var->provided[i];
+		const struct tlc_toml_value *t, *v;
+		char kp[KP], k[KP], sh[SHOWBUF];
+
+		if ((rc = table_at(ld, arr, akp, i, keys, kp, &t)) < 0)
+			return rc;
+		if (!(v = member(t, kp, "libs", k)))
+			return missing(ld, t, kp, "libs");
+		if ((rc = get_strlist(ld, v, k, S_LINE | S_NONEMPTY,
+				      check_soname, &p->libs)) < 0)
+			return rc;
+		if (!p->libs.n)
+			return fail(ld, TLC_EPOLICY, v, "'%s' must name at "
+				    "least one library", k);
+		if ((rc = member_str(ld, t, kp, "dir", S_LINE | S_REQUIRED,
+				     check_site_dir, &p->dir)) < 0 ||
+		    (rc = member_str(ld, t, kp, "dependency",
+				     S_LINE | S_REQUIRED, NULL,
+				     &p->dependency)) < 0)
+			return rc;
+		v = member(t, kp, "dependency", k);
+		if (!tlc_name_valid(p->dependency))
+			return fail(ld, TLC_EPOLICY, v, "'%s' is not a valid "
+				    "distribution name: '%s'", k,
+				    show(sh, sizeof(sh), p->dependency));
+		if (!names_dependency(&ld->r->dependencies, p->dependency) &&
+		    !names_dependency(&var->dependencies, p->dependency))
+			return fail(ld, TLC_EPOLICY, v, "'%s' names '%s', which "
+				    "is not among the package's or the "
+				    "variant's dependencies", k,
+				    show(sh, sizeof(sh), p->dependency));
+		var->nprovided = i + 1;
+	}
+	return 0;
+}
+
+/* A policy name tlc_policy_find() knows. */
+static int check_policy(struct ld *ld, const struct tlc_toml_value *v,
+			const char *kp, const char *s)
+{
+	struct tlc_error e = TLC_ERROR_INIT;
+
+	if (!tlc_policy_find(s, &e))
+		return fail(ld, TLC_EPOLICY, v, "'%s': %s", kp, e.msg);
 	return 0;
 }
 
@@ -2094,7 +2200,8 @@ static int parse_variant(struct ld *ld, const struct tlc_toml_value *t,
 			 const struct tlc_toml_value **suffix_v)
 {
 	static const char *const keys[] = { "suffix", "description",
-					    "defines", "env", "exclude-libs",
+					    "defines", "env", "dependencies",
+					    "exclude-libs", "provided-libs",
 					    "policy", NULL };
 	const struct tlc_toml_value *v;
 	char k[KP];
@@ -2111,13 +2218,19 @@ static int parse_variant(struct ld *ld, const struct tlc_toml_value *t,
 			     &var->description)) < 0 ||
 	    (rc = get_defines_env(ld, t, kp, &var->defines, &var->env)) < 0)
 		return rc;
+	if ((v = member(t, kp, "dependencies", k)) &&
+	    (rc = get_strlist(ld, v, k, S_LINE | S_NONEMPTY,
+			      check_requirement, &var->dependencies)) < 0)
+		return rc;
 	if ((v = member(t, kp, "exclude-libs", k)) &&
 	    (rc = get_strlist(ld, v, k, S_LINE | S_NONEMPTY, check_soname,
 			      &var->exclude_libs)) < 0)
 		return rc;
-	if ((v = member(t, kp, "policy", k)) &&
-	    ((rc = get_str(ld, v, k, S_LINE, &var->policy)) < 0 ||
-	     (rc = check_label(ld, v, k, "policy", var->policy)) < 0))
+	if ((v = member(t, kp, "provided-libs", k)) &&
+	    (rc = parse_provided(ld, v, k, var)) < 0)
+		return rc;
+	if ((rc = member_str(ld, t, kp, "policy", S_LINE, check_policy,
+			     &var->policy)) < 0)
 		return rc;
 	return 0;
 }
@@ -2371,6 +2484,7 @@ static int parse_recipe(struct ld *ld)
 		return rc;
 	r->python_source = ".";
 	r->build_type = "Release";
+	r->repair = true;
 	if ((rc = empty_strlist(ld, &r->license_files)) < 0 ||
 	    (rc = empty_strlist(ld, &r->dependencies)) < 0 ||
 	    (rc = empty_strlist(ld, &r->classifiers)) < 0 ||

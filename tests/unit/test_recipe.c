@@ -864,8 +864,10 @@ static const struct bad bad_recipes[] = {
 	  "5:1: 'variants.cuda_' needs a 'suffix': the default, '-cuda_', is "
 	  "not a valid name suffix" },
 	{ PKG "[variants.cpu]\npolicy = \"many linux\"\n", TLC_EPOLICY,
-	  "5:1: 'variants.cpu.policy' is not a valid policy (use "
-	  "[A-Za-z0-9._-]): 'many linux'" },
+	  "5:1: 'variants.cpu.policy': unknown policy 'many linux'; known: "
+	  "manylinux_2_5 (manylinux1), manylinux_2_12 (manylinux2010), "
+	  "manylinux_2_17 (manylinux2014), manylinux_2_{24,26,27,28,31,34,"
+	  "35,36,37,38,39}, linux" },
 	{ PKG "[variants.cpu]\nexclude-libs = [\"/usr/lib/libcuda.so\"]\n",
 	  TLC_EPOLICY,
 	  "5:17: 'variants.cpu.exclude-libs[0]' must be a library file name, "

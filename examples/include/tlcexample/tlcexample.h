@@ -64,6 +64,11 @@ TLCEXAMPLE_API int tlcexample_cuda_device_count(int *count);
 TLCEXAMPLE_API int tlcexample_cuda_saxpy(int64_t n, float alpha,
 					 const float *x, float *y);
 
+/* ---- libtlcexample_cudrv.so (the cu130 variant; needs the driver) -- */
+
+/** *version = the installed driver's CUDA version, e.g. 13000. */
+TLCEXAMPLE_API int tlcexample_cuda_driver_version(int *version);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,6 +37,30 @@ def _load():
 _LIB, _LOAD_ERROR = _load()
 
 
+def driver_version():
+    """The CUDA driver's version, e.g. "13.0", or None without a driver.
+
+    libtlcexample_cudrv.so links libcuda.so.1, which only an installed
+    NVIDIA driver provides (it is never in the wheel), so it is loaded
+    here, on demand, and its absence is not an error."""
+    if _LIB is None:
+        return None
+    path = libinfo.find_lib_path("libtlcexample_cudrv.so", optional=True)
+    if path is None:
+        return None
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError:
+        return None  # no libcuda.so.1: no driver on this machine
+    v = ctypes.c_int(0)
+    lib.tlcexample_cuda_driver_version.argtypes = [
+        ctypes.POINTER(ctypes.c_int)]
+    lib.tlcexample_cuda_driver_version.restype = ctypes.c_int
+    if lib.tlcexample_cuda_driver_version(ctypes.byref(v)) != 0:
+        return None
+    return "%d.%d" % (v.value // 1000, v.value % 1000 // 10)
+
+
 def built():
     """True when this is a CUDA variant and its library loaded."""
     return _LIB is not None

@@ -77,6 +77,9 @@ def run(gpu=False):
     _check(cuda.available() == (count > 0), "cuda.available()")
     if cuda.built():
         _check(count > 0 or status.startswith("no CUDA device: "), status)
+        drv = cuda.driver_version()
+        _check(drv is None or drv.count(".") == 1, "cuda.driver_version()")
+        lines.append("cuda driver: %s" % (drv or "none on this machine"))
     else:
         _check(count == 0 and status.startswith("CUDA support not built"),
                status)
@@ -86,6 +89,8 @@ def run(gpu=False):
 
     if gpu:
         _check(count > 0, "--gpu: " + status)
+        _check(cuda.driver_version() is not None,
+               "--gpu: libtlcexample_cudrv.so did not load the driver")
         x = [float(i) for i in range(100000)]
         y = [1.0] * len(x)
         got = cuda.saxpy(2.0, x, y)

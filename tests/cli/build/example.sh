@@ -1,6 +1,7 @@
-# The embedded example, every variant: each wheel installs with real pip
-# into a fresh venv, imports and computes; the CUDA wheel imports with
-# no GPU and says so; twine accepts every wheel.
+# The embedded example, every variant: each wheel comes out repaired
+# (manylinux), installs with real pip into a fresh venv, imports and
+# computes; the CUDA wheel imports with no GPU and says so; twine accepts
+# every wheel.
 # labels: e2e
 . "$TLC_CASE_DIR/../lib.sh"
 need_nvcc
@@ -10,11 +11,12 @@ copy_example src
 	{ tail -30 build.log; die "tlcpack build failed"; }
 
 py=$(python3 -c 'import sys; print("cp%d%d" % sys.version_info[:2])')
-plat=$(python3 -c 'import sysconfig; print(sysconfig.get_platform().replace("-", "_").replace(".", "_"))')
-for want in "tlcpack_example-0.1.0-$py-$py-$plat.whl" \
-	    "tlcpack_example_cu130-0.1.0-$py-$py-$plat.whl"; do
+arch=$(uname -m)
+for want in "tlcpack_example-0.1.0-$py-$py-manylinux_2_[0-9]*_$arch.whl" \
+	    "tlcpack_example_cu130-0.1.0-$py-$py-manylinux_2_[0-9]*_$arch.whl"; do
 	grep -qx "$PWD/dist/$want" wheels.txt || die "no $want in: $(cat wheels.txt)"
 done
+ls bt/*/wheel/*.whl >/dev/null 2>&1 && die "unrepaired wheels were left behind"
 [ "$(wc -l <wheels.txt)" -eq 2 ] || die "expected 2 wheels, got: $(cat wheels.txt)"
 
 twine check dist/*.whl >twine.log 2>&1 || { cat twine.log; die "twine check failed"; }
