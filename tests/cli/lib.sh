@@ -28,3 +28,17 @@ copy_example() {
 	(cd "$TLC_SOURCE_DIR/examples" && tar --exclude=build-tlcpack -cf - .) |
 		(cd "$1" && tar -xf -)
 }
+
+# A wheel holding one shared library, packed by tlcpack: $1 a name, $2
+# the library, $3 where the wheel goes (default: wheels).  It holds
+# pkg_$1/lib$1.so and is tagged py3-none-linux_<arch>; prints its path.
+mkwheel() {
+	local d=w-$1
+	mkdir -p "$d/pkg_$1" "$d/pkg_$1-1.0.dist-info"
+	cp "$2" "$d/pkg_$1/lib$1.so"
+	printf 'Metadata-Version: 2.1\nName: pkg_%s\nVersion: 1.0\n' "$1" \
+		>"$d/pkg_$1-1.0.dist-info/METADATA"
+	printf 'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: false\nTag: py3-none-linux_%s\n' \
+		"$(uname -m)" >"$d/pkg_$1-1.0.dist-info/WHEEL"
+	"$TLCPACK" pack -d "${3:-wheels}" "$d" 2>/dev/null
+}

@@ -12,28 +12,6 @@
 
 #include "fuzzutil.h"
 
-/* Quoted text is a valid member name's prefix, or printable ASCII: the
- * message is valid UTF-8 (but for a cut at its size limit). */
-static void check_message(const struct tlc_error *err)
-{
-	const unsigned char *p = (const unsigned char *)err->msg;
-	size_t len = strlen(err->msg);
-
-	for (size_t i = 0; i < len;) {
-		size_t k = p[i] < 0x80 ? 1 : p[i] >= 0xf0 ? 4 :
-			   p[i] >= 0xe0 ? 3 : p[i] >= 0xc2 ? 2 : 0;
-
-		if (!k)
-			abort();
-		if (i + k > len)
-			return;
-		for (size_t j = 1; j < k; j++)
-			if ((p[i + j] & 0xc0) != 0x80)
-				abort();
-		i += k;
-	}
-}
-
 static void put_quoted(struct tlc_buf *b, const char *s)
 {
 	if (tlc_buf_putc(b, '"') < 0)
@@ -61,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check_refusal(rc, &err);
 		if (strncmp(err.msg, "RECORD line ", 12) || r || n)
 			abort();
-		check_message(&err);
+		fuzz_check_utf8(&err);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -16,28 +16,6 @@
 
 #include "fuzzutil.h"
 
-/* Messages quote member names: they must stay valid UTF-8 (a message
- * cut at its size limit may end inside a character). */
-static void check_message(const struct tlc_error *err)
-{
-	const unsigned char *p = (const unsigned char *)err->msg;
-	size_t len = strlen(err->msg);
-
-	for (size_t i = 0; i < len;) {
-		size_t k = p[i] < 0x80 ? 1 : p[i] >= 0xf0 ? 4 :
-			   p[i] >= 0xe0 ? 3 : p[i] >= 0xc2 ? 2 : 0;
-
-		if (!k)
-			abort();
-		if (i + k > len)
-			return;		/* cut at the end */
-		for (size_t j = 1; j < k; j++)
-			if ((p[i + j] & 0xc0) != 0x80)
-				abort();
-		i += k;
-	}
-}
-
 /* Stream @e whole: its length and CRC-32 (ours), or a refusal. */
 static int drain(const struct tlc_zip_reader *r, const struct tlc_zip_entry *e,
 		 uint64_t *len, uint64_t *sum)
@@ -57,7 +35,7 @@ static int drain(const struct tlc_zip_reader *r, const struct tlc_zip_entry *e,
 		rc = tlc_zip_stream_read(s, buf, want, &got, &err);
 		if (rc < 0) {
 			fuzz_check_refusal(rc, &err);
-			check_message(&err);
+			fuzz_check_utf8(&err);
 			break;
 		}
 		if (got > want)
@@ -90,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = tlc_zip_reader_open(&r, fd, "fuzz.zip", &err);
 	if (rc < 0) {
 		fuzz_check_refusal(rc, &err);
-		check_message(&err);
+		fuzz_check_utf8(&err);
 		goto out;
 	}
 	n = tlc_zip_reader_count(r);

@@ -33,4 +33,26 @@ static inline void fuzz_check_refusal(int rc, const struct tlc_error *err)
 		abort();
 }
 
+/* Messages quote names from the input: they must stay valid UTF-8 (a
+ * message cut at its size limit may end inside a character). */
+static inline void fuzz_check_utf8(const struct tlc_error *err)
+{
+	const unsigned char *p = (const unsigned char *)err->msg;
+	size_t len = strlen(err->msg);
+
+	for (size_t i = 0; i < len;) {
+		size_t k = p[i] < 0x80 ? 1 : p[i] >= 0xf0 ? 4 :
+			   p[i] >= 0xe0 ? 3 : p[i] >= 0xc2 ? 2 : 0;
+
+		if (!k)
+			abort();
+		if (i + k > len)
+			return;		/* cut at the end */
+		for (size_t j = 1; j < k; j++)
+			if ((p[i + j] & 0xc0) != 0x80)
+				abort();
+		i += k;
+	}
+}
+
 #endif

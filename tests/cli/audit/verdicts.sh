@@ -23,17 +23,6 @@ CASES
 printf 'int ghost(void) { return 1; }\n' >ghost.c
 gcc -shared -fPIC -Wl,-soname,libghost.so.1 -o libghost.so ghost.c
 
-mkwheel() {	# name, object: a wheel holding pkg_<name>/lib<name>.so
-	local d=w-$1
-	mkdir -p "$d/pkg_$1" "$d/pkg_$1-1.0.dist-info"
-	cp "$2" "$d/pkg_$1/lib$1.so"
-	printf 'Metadata-Version: 2.1\nName: pkg_%s\nVersion: 1.0\n' "$1" \
-		>"$d/pkg_$1-1.0.dist-info/METADATA"
-	printf 'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: false\nTag: py3-none-linux_x86_64\n' \
-		>"$d/pkg_$1-1.0.dist-info/WHEEL"
-	"$TLCPACK" pack -d wheels "$d" 2>/dev/null
-}
-
 mkdir -p wheels
 n=0
 while IFS='|' read -r name src flags best missed reason; do

@@ -6,16 +6,6 @@
 . "$TLC_CASE_DIR/../lib.sh"
 command -v patchelf >/dev/null || skip "no patchelf"
 
-mkwheel() {	# name, object, [dir]: a wheel holding pkg_<name>/lib<name>.so
-	local d=w-$1
-	mkdir -p "$d/pkg_$1" "$d/pkg_$1-1.0.dist-info"
-	cp "$2" "$d/pkg_$1/lib$1.so"
-	printf 'Metadata-Version: 2.1\nName: pkg_%s\nVersion: 1.0\n' "$1" \
-		>"$d/pkg_$1-1.0.dist-info/METADATA"
-	printf 'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: false\nTag: py3-none-linux_x86_64\n' \
-		>"$d/pkg_$1-1.0.dist-info/WHEEL"
-	"$TLCPACK" pack -d "${3:-wheels}" "$d" 2>/dev/null
-}
 refused() {	# expected stderr pattern, repair arguments...
 	local pat=$1 before after
 	shift
