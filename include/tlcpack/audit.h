@@ -105,11 +105,16 @@ struct tlc_audit_opts {
 					 * LD_LIBRARY_PATH; may be NULL */
 	bool all_policies;		/* report policies above the host's
 					 * glibc too */
+	const struct tlc_audit *reuse;	/* an audit of a wheel this one was
+					 * made from: members with the same
+					 * name, CRC-32 and sizes are taken
+					 * from it, not read again; free this
+					 * audit first.  May be NULL */
 	tlc_progress_cb progress;
 	void *progress_data;
 };
 
-#define TLC_AUDIT_OPTS_INIT { NULL, NULL, NULL, false, NULL, NULL }
+#define TLC_AUDIT_OPTS_INIT { NULL, NULL, NULL, false, NULL, NULL, NULL }
 
 /**
  * Audit the wheel at @path.

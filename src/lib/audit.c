@@ -54,6 +54,7 @@ struct audit {
 	const char **why;		/* reasons being collected */
 	size_t nwhy, awhy;
 	uint64_t total;			/* bytes of the members */
+	bool *borrowed;			/* [amembers]: elf from opts->reuse */
 };
 
 /* ---- small things ------------------------------------------------------- */
@@ -1159,6 +1160,40 @@ static void report(const struct audit *a, uint64_t done, uint64_t total,
 	a->opts->progress(&pr, a->opts->progress_data);
 }
 
+/* Keep a->borrowed as long as a->pub.members (@old: its length before). */
+static int grow_borrowed(struct audit *a, size_t old)
+{
+	bool *b = realloc(a->borrowed, a->amembers * sizeof(*b));
+
+	if (!b)
+		return TLC_ENOMEM;
+	memset(b + old, 0, (a->amembers - old) * sizeof(*b));
+	a->borrowed = b;
+	return 0;
+}
+
+/*
+ * Is member @e the same as one of opts->reuse's wheel (name, CRC-32,
+ * sizes)?  Then its ELF view is that one's: *@elf, or NULL when it is no
+ * ELF file.  @return 1 if so, else 0
+ */
+static int reused(const struct audit *a, const struct tlc_zip_entry *e,
+		  struct tlc_elf **elf)
+{
+	const struct tlc_audit *prev = a->opts->reuse;
+	const struct tlc_zip_entry *pe;
+
+	*elf = NULL;
+	if (!prev || !(pe = tlc_zip_reader_find(tlc_wheel_reader_zip(
+			((const struct audit *)prev)->wr), e->name)) ||
+	    pe->crc32 != e->crc32 || pe->size != e->size)
+		return 0;
+	for (size_t i = 0; i < prev->nmembers; i++)
+		if (!strcmp(prev->members[i].name, e->name))
+			*elf = prev->members[i].elf;
+	return 1;
+}
+
 static int read_members(struct audit *a, struct tlc_error *err)
 {
 	const struct tlc_zip_reader *zr = tlc_wheel_reader_zip(a->wr);
@@ -1175,18 +1210,30 @@ static int read_members(struct audit *a, struct tlc_error *err)
 		struct tlc_audit_elf *m;
 		struct tlc_elf *elf;
 
-		if ((rc = read_member_elf(&elf, zr, e, err)) < 0) {
+		bool borrowed = false;
+		size_t cap;
+
+		rc = reused(a, e, &elf);
+		if (rc == 1) {
+			borrowed = elf != NULL;
+			rc = elf != NULL;
+		} else if ((rc = read_member_elf(&elf, zr, e, err)) < 0) {
 			tlc_error_prefix(err, "%s", basename_of(a->pub.wheel));
 			return rc;
 		}
 		done += e->size;
 		if (rc == 0)
 			continue;
+		cap = a->amembers;
 		if (grow(&a->pub.members, &a->amembers, a->pub.nmembers,
-			 sizeof(*a->pub.members)) < 0) {
-			tlc_elf_free(elf);
+			 sizeof(*a->pub.members)) < 0 ||
+		    (cap != a->amembers &&
+		     grow_borrowed(a, cap) < 0)) {
+			if (!borrowed)
+				tlc_elf_free(elf);
 			return tlc_error_set(err, TLC_ENOMEM, "out of memory");
 		}
+		a->borrowed[a->pub.nmembers] = borrowed;
 		m = &a->pub.members[a->pub.nmembers++];
 		memset(m, 0, sizeof(*m));
 		m->name = e->name;
@@ -1275,7 +1322,8 @@ void tlc_audit_free(struct tlc_audit *pub)
 	if (!a)
 		return;
 	for (size_t i = 0; i < a->pub.nmembers; i++) {
-		tlc_elf_free(a->pub.members[i].elf);
+		if (!a->borrowed[i])
+			tlc_elf_free(a->pub.members[i].elf);
 		free(a->pub.members[i].deps);
 	}
 	for (size_t i = 0; i < a->pub.nlibs; i++) {
@@ -1294,6 +1342,7 @@ void tlc_audit_free(struct tlc_audit *pub)
 	free(a->dirs);
 	free(a->excl);
 	free(a->why);
+	free(a->borrowed);
 	tlc_wheel_reader_free(a->wr);
 	free(a);
 }

@@ -865,6 +865,7 @@ static int reaudit(struct repair *r, const char *path, struct tlc_error *err)
 
 	ao.lib_path = r->opts->lib_path;
 	ao.all_policies = true;
+	ao.reuse = r->audit;	/* raw copies: the same bytes, read already */
 	if ((rc = tlc_audit_wheel(&a, path, &ao, err)) < 0) {
 		tlc_error_prefix(err, "the repaired wheel");
 		return rc;
