@@ -59,6 +59,21 @@ chmod +x forgetful-patchelf
 refused "edit check failed for pkg_ext.libs/libjansson-[0-9a-f]*.so.4: RUNPATH is '\$ORIGIN/elsewhere', expected '\$ORIGIN'" \
 	--patchelf "$PWD/forgetful-patchelf" "$ext"
 
+# A policy with a legacy alias: the wheel carries both tags (PEP 600),
+# and pip installs it.
+"$TLCPACK" repair -w alias --plat manylinux2014 "$new" >alias.txt 2>alias.err ||
+	{ cat alias.err; die "repair --plat manylinux2014 failed"; }
+case $(cat alias.txt) in
+*/pkg_new-1.0-py3-none-manylinux_2_17_"$(uname -m)".manylinux2014_"$(uname -m)".whl) ;;
+*) die "not tagged manylinux_2_17 + manylinux2014: $(cat alias.txt)" ;;
+esac
+unzip -p "$(cat alias.txt)" pkg_new-1.0.dist-info/WHEEL >alias.wheel
+grep -qx "Tag: py3-none-manylinux_2_17_$(uname -m)" alias.wheel &&
+	grep -qx "Tag: py3-none-manylinux2014_$(uname -m)" alias.wheel ||
+	{ cat alias.wheel; die "WHEEL lacks a Tag line per platform"; }
+make_venv venv
+venv/bin/pip install -q --no-index "$(cat alias.txt)" || die "pip refused the wheel"
+
 # And the real patchelf does it right.
 "$TLCPACK" repair -w good "$ext" >good.txt 2>good.err || { cat good.err; die "repair failed"; }
 "$TLCPACK" audit --plat "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["policy"])' \
