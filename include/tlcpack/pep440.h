@@ -8,6 +8,7 @@
 #define TLC_PEP440_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -98,5 +99,33 @@ int tlc_pep440_normalize(struct tlc_buf *out, const char *s,
 int tlc_pep440_dev_version(struct tlc_buf *out, const char *tag_version,
 			   unsigned long ncommits, const char *hash,
 			   bool local, struct tlc_error *err);
+
+/**
+ * Check @len bytes at @s as a PEP 440 "Version specifiers" set
+ * (https://peps.python.org/pep-0440/#version-specifiers), the form of
+ * Requires-Python: clauses joined by ',', each an operator (~= == != <=
+ * >= < > ===) and a version, with whitespace (PEP 440's six characters)
+ * around clauses and after the operator.  The rules, as Python's
+ * packaging.specifiers.Specifier applies them:
+ *
+ * - no empty set and no empty clause (",>=3.8", ">=3.8,,<4", ">=3.8,");
+ * - the version parses as tlc_pep440_parse() reads it, with no
+ *   whitespace inside;
+ * - a '.*' suffix only with '==' and '!=', and only after a plain release
+ *   (with an optional epoch): "==3.*", not ">=3.*" nor "==1.0a1.*";
+ * - a local label ("+abc") only with '==' and '!=' (no wildcard);
+ * - '~=' needs at least two release numbers ("~=3.8", not "~=3");
+ * - '===' takes any printable ASCII string without ';' or ')'.
+ *
+ * Only printable ASCII and whitespace are accepted; @s need not be
+ * NUL-terminated.  Nothing is allocated.
+ *
+ * @return 0, or TLC_EPOLICY with a one-line message naming the clause
+ *         and the rule (a version past what tlc_pep440_parse() holds, a
+ *         number over 2^64-1 or more than TLC_PEP440_MAX_RELEASE release
+ *         numbers, valid PEP 440 all the same, is refused the same way)
+ */
+int tlc_pep440_specifiers_check(const char *s, size_t len,
+				struct tlc_error *err);
 
 #endif

@@ -12,8 +12,10 @@
  */
 #include <assert.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tlcpack/pep440.h"
@@ -660,4 +662,142 @@ format:
 		return tlc_error_set(err, rc, "cannot format version: %s",
 				     tlc_error_name(rc));
 	return 0;
+}
+
+/* "invalid version specifier '<s>': <why>" */
+static int spec_fail(struct tlc_error *err, const char *s, const char *end,
+		     const char *fmt, ...) TLC_PRINTF(4, 5);
+
+static int spec_fail(struct tlc_error *err, const char *s, const char *end,
+		     const char *fmt, ...)
+{
+	char q[QUOTE_MAX * 4 + 8], why[TLC_ERROR_MSG_SIZE];
+	va_list ap;
+
+	quote(q, sizeof(q), s, end, QUOTE_MAX);
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return tlc_error_set(err, TLC_EPOLICY,
+			     "invalid version specifier '%s': %s", q, why);
+}
+
+/* The operators, "===" before "==" so that the longest wins. */
+static const char *const spec_ops[] = {
+	"===", "~=", "==", "!=", "<=", ">=", "<", ">",
+};
+
+/*
+ * One clause [p, end), whitespace trimmed and not empty; @s and @send are
+ * the whole set, for messages.
+ */
+static int spec_clause(const char *s, const char *send, const char *p,
+		       const char *end, struct tlc_error *err)
+{
+	char c[QUOTE_PART_MAX * 4 + 8], ver[TLC_PEP440_MAX_INPUT + 1];
+	struct tlc_error perr = TLC_ERROR_INIT;
+	const char *op = NULL, *v;
+	struct tlc_pep440 pv;
+	bool eq, wild = false;
+	size_t vlen;
+
+	quote(c, sizeof(c), p, end, QUOTE_PART_MAX);
+	for (size_t i = 0; i < sizeof(spec_ops) / sizeof(spec_ops[0]); i++) {
+		size_t n = strlen(spec_ops[i]);
+
+		if ((size_t)(end - p) >= n && !memcmp(p, spec_ops[i], n)) {
+			op = spec_ops[i];
+			break;
+		}
+	}
+	if (!op)
+		return spec_fail(err, s, send, "'%s' has no operator (one of "
+				 "~= == != <= >= < > ===)", c);
+	v = p + strlen(op);
+	while (v < end && is_ws(*v))
+		v++;
+	if (v == end)
+		return spec_fail(err, s, send, "'%s' has no version", c);
+	for (const char *q = v; q < end; q++)
+		if (is_ws(*q))
+			return spec_fail(err, s, send, "'%s' has whitespace "
+					 "inside the version", c);
+	vlen = (size_t)(end - v);
+	if (!strcmp(op, "===")) {
+		/* PEP 440 "Arbitrary equality"; packaging stops at these */
+		if (memchr(v, ';', vlen) || memchr(v, ')', vlen))
+			return spec_fail(err, s, send, "'%s': '===' takes a "
+					 "string without ';' or ')'", c);
+		return 0;
+	}
+	eq = !strcmp(op, "==") || !strcmp(op, "!=");
+	if (vlen >= 2 && v[vlen - 2] == '.' && v[vlen - 1] == '*') {
+		/* PEP 440 "Version matching", prefix matching */
+		if (!eq)
+			return spec_fail(err, s, send, "'%s': '.*' is only "
+					 "allowed with '==' and '!='", c);
+		wild = true;
+		vlen -= 2;
+	}
+	if (vlen > TLC_PEP440_MAX_INPUT)
+		return spec_fail(err, s, send, "'%s': version over %d bytes",
+				 c, TLC_PEP440_MAX_INPUT);
+	memcpy(ver, v, vlen);
+	ver[vlen] = '\0';
+	if (tlc_pep440_parse(&pv, ver, &perr) < 0)
+		return spec_fail(err, s, send, "%s", perr.msg);
+	if (wild && (pv.pre != TLC_PEP440_PRE_NONE || pv.has_post ||
+		     pv.has_dev || pv.local[0]))
+		return spec_fail(err, s, send, "'%s': '.*' may only follow a "
+				 "release number, without pre, post, dev or "
+				 "local parts", c);
+	if (pv.local[0] && !eq)
+		return spec_fail(err, s, send, "'%s': a local version label "
+				 "is only allowed with '==' and '!='", c);
+	/* PEP 440 "Compatible release" */
+	if (!strcmp(op, "~=") && pv.nrelease < 2)
+		return spec_fail(err, s, send, "'%s': '~=' needs at least two "
+				 "release numbers", c);
+	return 0;
+}
+
+int tlc_pep440_specifiers_check(const char *s, size_t len,
+				struct tlc_error *err)
+{
+	const char *p, *end;
+
+	assert(s || !len);
+	if (!len)	/* s may be NULL: no arithmetic on it */
+		return spec_fail(err, "", "", "empty");
+	p = s;
+	end = s + len;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!is_ws((char)c) && (c < 0x21 || c > 0x7e))
+			return spec_fail(err, s, end, "byte 0x%02x at offset "
+					 "%zu is not printable ASCII", c, i);
+	}
+	/* PEP 508 grammar: version_many = version_one (',' version_one)* */
+	for (;;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *ce = comma ? comma : end, *cs = p;
+		int rc;
+
+		while (cs < ce && is_ws(*cs))
+			cs++;
+		while (ce > cs && is_ws(ce[-1]))
+			ce--;
+		if (cs == ce) {
+			if (!comma && p == s)
+				return spec_fail(err, s, end, "empty");
+			return spec_fail(err, s, end, "empty clause %s ','",
+					 comma ? "before" : "after");
+		}
+		if ((rc = spec_clause(s, end, cs, ce, err)) < 0)
+			return rc;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
 }

@@ -1032,76 +1032,42 @@ static const char *skip_space(const char *p)
 }
 
 /*
- * One PEP 440 "Version specifiers" clause set ("~=3.8", ">=1.0, !=1.3.*"),
- * of length @len.  On failure, @why says what is wrong.
+ * One PEP 440 "Version specifiers" set ("~=3.8", ">=1.0, !=1.3.*") of
+ * length @len: the verdict is tlc_pep440_specifiers_check's.  On failure,
+ * @why names the rule broken in the words of this file's messages, read
+ * off that function's message ("an invalid version in a specifier" when
+ * none fits better).
  */
 static bool specifiers_valid(const char *s, size_t len, const char **why)
 {
-	static const char *const ops[] = { "===", "~=", "==", "!=", "<=",
-					   ">=", "<", ">", NULL };
-	char ver[TLC_PEP440_MAX_INPUT + 1];
-	const char *p = s, *end = s + len;
+	static const char *const reasons[][2] = {
+		{ "empty clause after ','", "a trailing ','" },
+		{ "empty clause before ','",
+		  "a version specifier without an operator" },
+		{ "has no operator",
+		  "a version specifier without an operator" },
+		{ "'~=' needs at least two release numbers",
+		  "'~=' with a single release number" },
+	};
+	struct tlc_error err = TLC_ERROR_INIT;
+	size_t blank = 0;
 
-	*why = "an empty version specifier";
-	while (p < end) {
-		const char *op = NULL, *vs, *ve, *comma;
-		struct tlc_pep440 pv;
-		bool wild = false;
-		size_t vlen;
-
-		comma = memchr(p, ',', (size_t)(end - p));
-		if (!comma)
-			comma = end;
-		p = skip_space(p);
-		for (size_t i = 0; ops[i]; i++)
-			if (!strncmp(p, ops[i], strlen(ops[i]))) {
-				op = ops[i];
-				break;
-			}
-		if (!op) {
-			*why = "a version specifier without an operator";
-			return false;
-		}
-		vs = skip_space(p + strlen(op));
-		ve = comma;
-		while (ve > vs && is_space(ve[-1]))
-			ve--;
-		vlen = (size_t)(ve - vs);
-		*why = "an invalid version in a specifier";
-		if (vlen == 0 || vlen > TLC_PEP440_MAX_INPUT)
-			return false;
-		if (!strcmp(op, "===")) {
-			for (const char *q = vs; q < ve; q++)
-				if (is_space(*q))
-					return false;
-			p = comma < end ? comma + 1 : end;
-			continue;
-		}
-		if (vlen > 2 && !memcmp(ve - 2, ".*", 2) &&
-		    (!strcmp(op, "==") || !strcmp(op, "!="))) {
-			vlen -= 2;
-			wild = true;
-		}
-		memcpy(ver, vs, vlen);
-		ver[vlen] = '\0';
-		if (tlc_pep440_parse(&pv, ver, NULL) < 0)
-			return false;
-		if (wild && (pv.local[0] || pv.has_dev || pv.has_post ||
-			     pv.pre != TLC_PEP440_PRE_NONE))
-			return false;
-		if (pv.local[0] && strcmp(op, "==") && strcmp(op, "!="))
-			return false;
-		if (!strcmp(op, "~=") && pv.nrelease < 2) {
-			*why = "'~=' with a single release number";
-			return false;
-		}
-		p = comma < end ? comma + 1 : end;
-		if (comma < end && p == end) {
-			*why = "a trailing ','";
-			return false;
+	if (tlc_pep440_specifiers_check(s, len, &err) == 0)
+		return true;
+	while (blank < len && memchr(" \t\n\r\f\v", s[blank], 6))
+		blank++;
+	if (blank == len) {
+		*why = "an empty version specifier";
+		return false;
+	}
+	*why = "an invalid version in a specifier";
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		if (strstr(err.msg, reasons[i][0])) {
+			*why = reasons[i][1];
+			break;
 		}
 	}
-	return len > 0;
+	return false;
 }
 
 static int check_requires_python(struct ld *ld,

@@ -558,6 +558,195 @@ static void test_pep440__dev_version(void **state)
 	}
 }
 
+/*
+ * PEP 440 "Version specifiers" sets, as Requires-Python holds them.
+ *
+ * The verdicts were obtained by running, for each input, python3's
+ * packaging (pip's vendored copy, pip._vendor.packaging 21.3, the one on
+ * this system) as Specifier(clause) on every ','-separated clause, an
+ * empty clause counting as invalid (PEP 508: version_many = version_one
+ * (',' version_one)*; SpecifierSet alone would skip it), and were
+ * hard-coded here; the test needs nothing but the table.  Where tlcpack
+ * differs on purpose, the row says so ("packaging: valid").
+ */
+struct spec_case {
+	const char *in;
+	const char *msg;	/* NULL: valid; else a part of the message */
+};
+
+static const struct spec_case spec_cases[] = {
+	/* valid */
+	{ ">=3.8", NULL },
+	{ ">=3.8, <4", NULL },
+	{ "~=3.8", NULL },
+	{ "==3.*", NULL },
+	{ "!=3.9.*", NULL },
+	{ "==1.0+local", NULL },
+	{ "!=1.0+abc.1", NULL },
+	{ "==1.0+foo_bar-1", NULL },
+	{ "===foo", NULL },
+	{ "=== foo", NULL },
+	{ " >= 3.8 ", NULL },
+	{ ">=3.8,!=3.9.1", NULL },
+	{ ">=3.8\t,\t<4", NULL },
+	{ "\n>=3.8\n", NULL },
+	{ "== 3.8", NULL },
+	{ "==1.0.*", NULL },
+	{ "==1!3.*", NULL },
+	{ "~=1!2.0", NULL },
+	{ "==v3.8", NULL },
+	{ ">=3.8rc1", NULL },
+	{ "<4.0.dev0", NULL },
+	{ ">3.8.post1", NULL },
+	{ "<=3.8-1", NULL },
+	{ ">=18446744073709551615", NULL },
+	{ ">=3.6, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, <4", NULL },
+	/* an empty set, an empty clause (packaging's SpecifierSet("") is
+	 * valid: any version; Requires-Python with nothing is refused) */
+	{ "", "invalid version specifier '': empty" },
+	{ " \t", "empty" },
+	{ ",>=3.8", "empty clause before ','" },
+	{ ">=3.8,", "empty clause after ','" },
+	{ ">=3.8,,<4", "empty clause before ','" },
+	{ ">=3.8, ,<4", "empty clause before ','" },
+	/* wildcards: '==' and '!=' only, after a plain release */
+	{ ">=3.*", "'>=3.*': '.*' is only allowed with '==' and '!='" },
+	{ "<3.*", "'.*' is only allowed with '==' and '!='" },
+	{ "~=3.8.*", "'.*' is only allowed with '==' and '!='" },
+	/* packaging 21.3: valid (its wildcard branch still took pre and
+	 * post parts); PEP 440 "Version matching" prefixes a release */
+	{ "==1.0a1.*", "'==1.0a1.*': '.*' may only follow a release number" },
+	{ "==1.0.post1.*", "'.*' may only follow a release number" },
+	/* packaging 21.3: invalid, as here */
+	{ "==1.0.dev1.*", "'.*' may only follow a release number" },
+	{ "==1.0+local.*", "'.*' may only follow a release number" },
+	{ "!=1.*.0", "invalid version '1.*.0'" },
+	{ "==*", "invalid version '*'" },
+	{ "==.*", "invalid version '': empty" },
+	/* compatible release: two release numbers (PEP 440) */
+	{ "~=3", "'~=3': '~=' needs at least two release numbers" },
+	{ "~=1!3", "'~=' needs at least two release numbers" },
+	/* local labels: '==' and '!=' only */
+	{ ">=1.0+local", "'>=1.0+local': a local version label is only "
+	  "allowed with '==' and '!='" },
+	{ "~=3.8+l", "a local version label is only allowed" },
+	/* operators */
+	{ "3.8", "'3.8' has no operator (one of ~= == != <= >= < > ===)" },
+	{ "=>3.8", "'=>3.8' has no operator" },
+	{ "=3.8", "'=3.8' has no operator" },
+	{ "<>3", "invalid version '>3'" },
+	{ ">=", "'>=' has no version" },
+	{ "==", "'==' has no version" },
+	{ ">=3.8, <", "'<' has no version" },
+	/* packaging 21.3: valid ('===' matches [^\s;)]*, the empty string
+	 * too), but PEP 508 "version" is one or more characters */
+	{ "===", "'===' has no version" },
+	/* the version */
+	{ ">= 3 .8", "'>= 3 .8' has whitespace inside the version" },
+	{ "===1.0 2", "has whitespace inside the version" },
+	{ ">=1.0.", "invalid version '1.0.': unexpected '.'" },
+	{ ">=3.8;", "invalid version '3.8;'" },
+	/* packaging: valid ('===' takes [^\s;)]*); a requirement ends its
+	 * specifier at these, so Requires-Python must not hold them */
+	{ "===a;b", "'===' takes a string without ';' or ')'" },
+	{ "===a)b", "'===' takes a string without ';' or ')'" },
+	/* packaging: valid; tlcpack holds numbers up to 2^64-1 */
+	{ ">=18446744073709551616", "number over 2^64-1" },
+	{ "==1.0.*, >=99999999999999999999", "number over 2^64-1" },
+	/* only ASCII, and PEP 440's six whitespace characters */
+	{ ">=3.8\xc3\xa9", "byte 0xc3 at offset 5 is not printable ASCII" },
+	/* packaging: valid for these two (Python's \s takes U+00A0 and
+	 * U+001C); PEP 508 "wsp" is only ' ' and '\t' */
+	{ "\xc2\xa0>=3.8", "byte 0xc2 at offset 0 is not printable ASCII" },
+	{ ">=3.8\x1c", "byte 0x1c at offset 5 is not printable ASCII" },
+	{ ">=3.8\x7f", "byte 0x7f at offset 5 is not printable ASCII" },
+	/* a long set is quoted cut, the clause too */
+	{ ">=1.0, <2.0, !=1.5.*, !=1.6.*, !=1.7.*, !=1.8.*, !=1.9.*, "
+	  "!=1.10.*, >=x", "'>=1.0, <2.0, !=1.5.*, !=1.6.*, !=1.7.*, "
+	  "!=1.8.*, !=1.9.*, !=1.10...': invalid version 'x'" },
+	{ ">=1, abcdefghijklmnopqrstuvwxyz",
+	  "'>=1, abcdefghijklmnopqrstuvwxyz': 'abcdefghijklmnopqrstuvwx...' "
+	  "has no operator" },
+	/* packaging: valid; past what tlcpack holds, like 2^64 */
+	{ "~=1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0",
+	  "more than 16 release components" },
+};
+
+static void test_pep440__specifiers_check(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < N(spec_cases); i++) {
+		const struct spec_case *c = &spec_cases[i];
+		struct tlc_error err = TLC_ERROR_INIT;
+		int rc = tlc_pep440_specifiers_check(c->in, strlen(c->in),
+						     &err);
+
+		if (!c->msg) {
+			if (rc != 0)
+				fail_msg("'%s': %s", c->in, err.msg);
+			/* err untouched on success */
+			assert_int_equal(err.code, 0);
+			assert_string_equal(err.msg, "");
+			continue;
+		}
+		if (rc != TLC_EPOLICY)
+			fail_msg("'%s': rc %d, want TLC_EPOLICY", c->in, rc);
+		assert_int_equal(err.code, rc);
+		check_one_line(err.msg);
+		assert_true(strncmp(err.msg, "invalid version specifier '",
+				    27) == 0);
+		if (!strstr(err.msg, c->msg))
+			fail_msg("'%s': message '%s' lacks '%s'", c->in,
+				 err.msg, c->msg);
+	}
+}
+
+/* Only @len bytes are read: the set need not be NUL-terminated, and a NUL
+ * inside is a byte like any other. */
+static void test_pep440__specifiers_check_length(void **state)
+{
+	struct tlc_error err = TLC_ERROR_INIT;
+	static const char nul[] = ">=3.8\0,<4";
+
+	(void)state;
+	assert_int_equal(tlc_pep440_specifiers_check(">=3.8,<4", 5, &err), 0);
+	assert_int_equal(tlc_pep440_specifiers_check(">=3.8,<4", 6, &err),
+			 TLC_EPOLICY);
+	assert_non_null(strstr(err.msg, "empty clause after ','"));
+	assert_int_equal(tlc_pep440_specifiers_check("", 0, &err),
+			 TLC_EPOLICY);
+	assert_int_equal(tlc_pep440_specifiers_check(NULL, 0, &err),
+			 TLC_EPOLICY);
+	assert_int_equal(tlc_pep440_specifiers_check(nul, sizeof(nul) - 1,
+						     &err), TLC_EPOLICY);
+	assert_non_null(strstr(err.msg, "byte 0x00 at offset 5"));
+	check_one_line(err.msg);
+}
+
+/* A version as long as tlc_pep440_parse takes fits; a longer one is
+ * refused as a rule broken, not as a size cap, as documented. */
+static void test_pep440__specifiers_check_limits(void **state)
+{
+	struct tlc_error err = TLC_ERROR_INIT;
+	char s[2 + TLC_PEP440_MAX_INPUT + 3];
+
+	(void)state;
+	memcpy(s, "==", 2);
+	memset(s + 2, '0', TLC_PEP440_MAX_INPUT);
+	assert_int_equal(tlc_pep440_specifiers_check(s, 2 +
+			 TLC_PEP440_MAX_INPUT, &err), 0);
+	/* ".*" does not count */
+	memcpy(s + 2 + TLC_PEP440_MAX_INPUT, ".*", 2);
+	assert_int_equal(tlc_pep440_specifiers_check(s, 2 +
+			 TLC_PEP440_MAX_INPUT + 2, &err), 0);
+	s[2 + TLC_PEP440_MAX_INPUT] = '0';
+	assert_int_equal(tlc_pep440_specifiers_check(s, 2 +
+			 TLC_PEP440_MAX_INPUT + 1, &err), TLC_EPOLICY);
+	assert_non_null(strstr(err.msg, "version over 256 bytes"));
+	check_one_line(err.msg);
+	assert_true(strlen(err.msg) < 200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -569,6 +758,9 @@ int main(void)
 		cmocka_unit_test(test_pep440__equal_spellings),
 		cmocka_unit_test(test_pep440__format_respects_buffer_cap),
 		cmocka_unit_test(test_pep440__dev_version),
+		cmocka_unit_test(test_pep440__specifiers_check),
+		cmocka_unit_test(test_pep440__specifiers_check_length),
+		cmocka_unit_test(test_pep440__specifiers_check_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
