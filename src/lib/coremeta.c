@@ -22,6 +22,8 @@
 #include "tlcpack/names.h"	/* tlc_name_valid */
 #include "tlcpack/pep440.h"	/* tlc_pep440_parse, _specifiers_check */
 
+#include "text.h"
+
 #include "banned.h"
 
 /* Quoted input in messages is cut to this many bytes ("..." marks it). */
@@ -52,39 +54,6 @@ struct parse {
 	enum known kind;
 	char *w;		/* where its value ends so far */
 };
-
-/*
- * Copy at most @max bytes of [p, p + n) into @dst for a one-line message:
- * printable ASCII as is, every other byte (controls, and all of UTF-8, so
- * that no bidirectional or invisible character reaches a terminal) as
- * \xNN, a backslash as \x5c; "..." when cut.
- */
-static void quote(char *dst, size_t dstsz, const char *p, size_t n,
-		  size_t max)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	assert(dstsz > max * 4 + 4);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (i == max) {
-			memcpy(dst + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			dst[o++] = (char)c;
-		} else {
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 0xf];
-		}
-	}
-	dst[o] = '\0';
-}
 
 /* "<what> line <line>: <rule>" */
 static int fail(const struct parse *ps, int code, size_t line,
@@ -217,7 +186,7 @@ static int check_value(struct parse *ps, const struct tlc_coremeta_field *f,
 	size_t vlen = strlen(v);
 	int major, rc;
 
-	quote(q, sizeof(q), v, vlen, QUOTE_MAX);
+	tlc__quote(q, sizeof(q), v, vlen, QUOTE_MAX);
 	switch (ps->kind) {
 	case K_METADATA_VERSION:
 		/* "1.0" .. "2.4"; a newer minor version reads the same, a
@@ -314,7 +283,7 @@ static int start_field(struct parse *ps, char *key, char *value, char *vend,
 		size_t first = ps->first_line[ps->kind];
 
 		if (first) {
-			quote(q, sizeof(q), key, strlen(key), QUOTE_MAX);
+			tlc__quote(q, sizeof(q), key, strlen(key), QUOTE_MAX);
 			return fail(ps, TLC_EPOLICY, line, err,
 				    "'%s' given twice (first on line %zu); "
 				    "it is a single-use field", q, first);
@@ -335,7 +304,7 @@ static int header_line(struct parse *ps, char *p, char *end, size_t line,
 	char q[QUOTE_MAX * 4 + 8];
 	char *colon = memchr(p, ':', (size_t)(end - p)), *v;
 
-	quote(q, sizeof(q), p, (size_t)(end - p), QUOTE_MAX);
+	tlc__quote(q, sizeof(q), p, (size_t)(end - p), QUOTE_MAX);
 	if (!colon)
 		return fail(ps, TLC_EPOLICY, line, err,
 			    "no ':' in a header line (the headers are "
@@ -349,7 +318,7 @@ static int header_line(struct parse *ps, char *p, char *end, size_t line,
 	for (const char *k = p; k < colon; k++) {
 		if (*k > ' ' && *k < 0x7f)
 			continue;
-		quote(q, sizeof(q), p, (size_t)(colon - p), QUOTE_MAX);
+		tlc__quote(q, sizeof(q), p, (size_t)(colon - p), QUOTE_MAX);
 		return fail(ps, TLC_EPOLICY, line, err,
 			    "field name must be printable ASCII without "
 			    "spaces: '%s'", q);
@@ -429,7 +398,7 @@ int tlc_coremeta_parse(struct tlc_coremeta **out, const char *data,
 	assert(out && (data || !len) && what);
 	*out = NULL;
 	memset(&ps, 0, sizeof(ps));
-	quote(qwhat, sizeof(qwhat), what, strlen(what), QUOTE_WHAT_MAX);
+	tlc__quote(qwhat, sizeof(qwhat), what, strlen(what), QUOTE_WHAT_MAX);
 	ps.what = qwhat;
 	if (len > TLC_COREMETA_MAX)
 		return fail(&ps, TLC_ETOOBIG, 0, err, "over %zu bytes",

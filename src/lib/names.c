@@ -14,6 +14,8 @@
 #include "tlcpack/names.h"
 #include "tlcpack/pep440.h"	/* tlc_pep440_parse, tlc_pep440_normalize */
 
+#include "text.h"
+
 #include "banned.h"
 
 #define QUOTE_MAX 80
@@ -38,36 +40,6 @@ static bool is_name_sep(char c)
 static char to_lower(char c)
 {
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-/*
- * Copy at most @max bytes of @p (length @n) into @dst for a one-line
- * message: printable ASCII as is, anything else as \xNN, "..." when cut.
- */
-static void quote(char *dst, size_t dstsz, const char *p, size_t n, size_t max)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	assert(dstsz > max * 4 + 4);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (i == max) {
-			memcpy(dst + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			dst[o++] = (char)c;
-		} else {
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 0xf];
-		}
-	}
-	dst[o] = '\0';
 }
 
 /*
@@ -124,7 +96,7 @@ static int check_name(const char *name, size_t n, struct tlc_error *err)
 	char q[QUOTE_MAX * 4 + 8];
 	const char *why;
 
-	quote(q, sizeof(q), name, n, QUOTE_MAX);
+	tlc__quote(q, sizeof(q), name, n, QUOTE_MAX);
 	if (n > TLC_NAME_MAX)
 		return tlc_error_set(err, TLC_ETOOBIG,
 				     "project name '%s' is over %d bytes", q,
@@ -220,7 +192,7 @@ int tlc_wheel_filename_parse(struct tlc_wheel_filename *out,
 	assert(out && filename);
 	memset(&w, 0, sizeof(w));
 	len = strnlen(filename, TLC_WHEEL_FILENAME_MAX + 1);
-	quote(q, sizeof(q), filename, len, QUOTE_MAX);
+	tlc__quote(q, sizeof(q), filename, len, QUOTE_MAX);
 	if (len > TLC_WHEEL_FILENAME_MAX)
 		return tlc_error_set(err, TLC_ETOOBIG,
 				     "wheel filename '%s' is over %d bytes", q,
@@ -287,7 +259,7 @@ int tlc_wheel_filename_parse(struct tlc_wheel_filename *out,
 	}
 
 	if ((why = name_problem(w.name, strlen(w.name)))) {
-		quote(part, sizeof(part), w.name, strlen(w.name),
+		tlc__quote(part, sizeof(part), w.name, strlen(w.name),
 		      QUOTE_PART_MAX);
 		return tlc_error_set(err, TLC_EPOLICY,
 				     "invalid wheel filename '%s': project "
@@ -295,7 +267,7 @@ int tlc_wheel_filename_parse(struct tlc_wheel_filename *out,
 	}
 	for (p = w.version; *p; p++) {
 		if (*p == ' ') {
-			quote(part, sizeof(part), w.version, strlen(w.version),
+			tlc__quote(part, sizeof(part), w.version, strlen(w.version),
 			      QUOTE_PART_MAX);
 			return tlc_error_set(err, TLC_EPOLICY,
 					     "invalid wheel filename '%s': "
@@ -308,7 +280,7 @@ int tlc_wheel_filename_parse(struct tlc_wheel_filename *out,
 		return rc;
 	}
 	if (ndash == 5 && (why = build_problem(w.build, strlen(w.build)))) {
-		quote(part, sizeof(part), w.build, strlen(w.build),
+		tlc__quote(part, sizeof(part), w.build, strlen(w.build),
 		      QUOTE_PART_MAX);
 		return tlc_error_set(err, TLC_EPOLICY,
 				     "invalid wheel filename '%s': build tag "
@@ -328,7 +300,7 @@ int tlc_wheel_filename_parse(struct tlc_wheel_filename *out,
 
 			if (!(why = tag_problem(tags[i].tag, n)))
 				continue;
-			quote(part, sizeof(part), tags[i].tag, n,
+			tlc__quote(part, sizeof(part), tags[i].tag, n,
 			      QUOTE_PART_MAX);
 			return tlc_error_set(err, TLC_EPOLICY,
 					     "invalid wheel filename '%s': %s "
@@ -350,7 +322,7 @@ static int put_field(struct tlc_buf *out, const char *what, const char *s,
 	const char *why;
 	int rc;
 
-	quote(part, sizeof(part), s, n, QUOTE_PART_MAX);
+	tlc__quote(part, sizeof(part), s, n, QUOTE_PART_MAX);
 	if (n > max)
 		return tlc_error_set(err, TLC_ETOOBIG, "%s '%s' is over %zu "
 				     "bytes", what, part, max);

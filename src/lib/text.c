@@ -1,0 +1,32 @@
+#include <assert.h>
+#include <string.h>
+
+#include "text.h"
+
+#include "banned.h"
+
+void tlc__quote(char *dst, size_t dstsz, const char *p, size_t n, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	assert(dstsz > max * 4 + 4);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (i == max) {
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			dst[o++] = (char)c;
+		} else {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 0xf];
+		}
+	}
+	dst[o] = '\0';
+}

@@ -1,0 +1,18 @@
+/*
+ * Text helpers shared inside libtlcpack (internal).
+ */
+#ifndef TLC_TEXT_H
+#define TLC_TEXT_H
+
+#include <stddef.h>
+
+/*
+ * Copy at most @max bytes of [p, p + n) into @dst for a one-line message:
+ * printable ASCII as is, every other byte (controls, and all of UTF-8, so
+ * that no bidirectional or invisible character reaches a terminal) as
+ * \xNN, a backslash as \x5c; "..." when cut.  @dstsz must exceed
+ * @max * 4 + 4.
+ */
+void tlc__quote(char *dst, size_t dstsz, const char *p, size_t n, size_t max);
+
+#endif
