@@ -15,8 +15,11 @@
  * The reader takes the central directory as the truth (4.3.12), checks
  * every record against the file (offsets and sizes inside it, names that
  * tlc_zip_name_check() accepts, no duplicates, no encryption, only
- * methods 0 and 8, local headers that agree), and inflates members as
- * streams, so memory is bounded whatever the member sizes.  A member can
+ * methods 0 and 8, local headers that name the same member with the same
+ * method), and inflates members as streams, so memory is bounded whatever
+ * the member sizes.  tlc_zip_reader_check_strict() adds what a repository
+ * requires: local headers that agree in every field, no data
+ * descriptors, no byte of the file outside the records.  A member can
  * also be copied into a writer raw: its compressed bytes are never
  * inflated again.
  *
@@ -158,11 +161,14 @@ struct tlc_zip_reader;
  * freed.  @name is for messages, which all start with it quoted.
  *
  * Directory entries (a name ending in '/', no data) are checked and left
- * out.  Members that are not regular files by their UNIX mode (symlinks)
+ * out.  Members that are not regular files by their UNIX mode (symlinks,
+ * 4.4.15), and directory entries that are symlinks, devices or FIFOs,
  * are refused.  Modes are normalized to 0644/0755 (0644 when the archive
  * was not made on UNIX).  Sizes come from the central directory, so data
- * descriptors (bit 3) need no special care.  Once open, a reader is only
- * read, so several threads may stream its members at once.
+ * descriptors (bit 3) need no special care; a deflated member that claims
+ * to inflate to more than 1032 times its compressed size, which deflate
+ * cannot do, is refused as a zip bomb.  Once open, a reader is only read,
+ * so several threads may stream its members at once.
  *
  * @param[out] out  free with tlc_zip_reader_free()
  * @return 0, TLC_EPOLICY (not a zip, or malformed: the message names the
@@ -231,6 +237,32 @@ int tlc_zip_read(const struct tlc_zip_reader *r, const struct tlc_zip_entry *e,
 int tlc_zip_extract(const struct tlc_zip_reader *r,
 		    const struct tlc_zip_entry *e, int fd,
 		    struct tlc_error *err);
+
+/**
+ * The rules an archive must also meet for a repository to accept it
+ * (tlc_zip_reader_open() stays lenient, so that repair can read wheels
+ * that other tools wrote):
+ *
+ * - every local header (4.3.7), directory entries' too, repeats its
+ *   central record: name, flags, method, CRC-32 and both sizes (zip64
+ *   ones through its extra field, 4.5.3);
+ * - no member has a data descriptor (4.4.4 bit 3);
+ * - the file is nothing but the members, each local header, name, extra
+ *   field and data, back to back from offset 0, then the central
+ *   directory, the zip64 end records (no extensible data, 4.3.14) if
+ *   any, and the end record with no comment (4.3.16).  So no prepended
+ *   data, no hidden bytes between members, and no trailing data before
+ *   the central directory or after the end record.
+ *
+ * Reads each local header again; memory does not depend on the header
+ * fields.  Member data is not read: the CRC-32 and sizes of the data
+ * are checked by streaming it (tlc_zip_stream_read()).
+ *
+ * @return 0, TLC_EPOLICY (the message names the archive and the rule
+ *         broken), TLC_EIO, TLC_ENOMEM
+ */
+int tlc_zip_reader_check_strict(const struct tlc_zip_reader *r,
+				struct tlc_error *err);
 
 /** Free @r (not its fd); NULL is a no-op. */
 void tlc_zip_reader_free(struct tlc_zip_reader *r);

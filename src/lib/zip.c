@@ -129,6 +129,16 @@ struct rentry {
 	struct tlc_zip_entry e;
 	uint64_t data_off;	/* after the local header */
 	char *name;
+	unsigned flags;		/* general purpose bits, central (4.4.4) */
+};
+
+/* Where the central directory is, from the end records. */
+struct cd_loc {
+	uint64_t off, size, count;
+	uint64_t end;		/* where the end records start */
+	uint64_t eocd;		/* where the end record (4.3.16) is */
+	uint64_t end64_len;	/* of the zip64 end record, 0: none */
+	unsigned comment;	/* the archive comment's length */
 };
 
 struct tlc_zip_reader {
@@ -139,6 +149,9 @@ struct tlc_zip_reader {
 	size_t n, alloc;
 	size_t *set;		/* entry index + 1, open addressing */
 	size_t set_cap;		/* a power of two */
+	struct rentry *dirs;	/* directory entries, for the strict check */
+	size_t ndirs, dirs_alloc;
+	struct cd_loc cd;
 };
 
 /* ---- names -------------------------------------------------------------- */
@@ -1173,6 +1186,10 @@ void tlc_zip_writer_free(struct tlc_zip_writer *w)
 #define FLAG_STRONG 0x0040u		/* bit 6: strong encryption */
 #define FLAG_CD_MASKED 0x2000u		/* bit 13: encrypted directory */
 #define UNIX_MADE_BY 3u			/* 4.4.2.2 */
+/* RFC 1951: every 258 bytes out cost at least 2 bits in (a 1-bit length
+ * code and a 1-bit distance code), so no deflate stream inflates to more
+ * than 1032 times its size. */
+#define DEFLATE_MAX_RATIO 1032u
 
 static unsigned rd16(const unsigned char *p)
 {
@@ -1228,12 +1245,6 @@ static size_t *rset_slot(const struct tlc_zip_reader *r, const char *name)
 		if (!r->set[i] || !strcmp(r->ents[r->set[i] - 1].name, name))
 			return &r->set[i];
 }
-
-/* Where the central directory is, from the end records. */
-struct cd_loc {
-	uint64_t off, size, count;
-	uint64_t end;		/* where the end records start */
-};
 
 static int bad(const struct tlc_zip_reader *r, struct tlc_error *err,
 	       const char *fmt, ...) TLC_PRINTF(3, 4);
@@ -1298,6 +1309,7 @@ static int read_end64(const struct tlc_zip_reader *r, uint64_t loc_off,
 	cd->size = size64;
 	cd->off = off64;
 	cd->end = off;
+	cd->end64_len = 12 + rec;
 	return 0;
 }
 
@@ -1339,6 +1351,9 @@ static int read_end(const struct tlc_zip_reader *r, struct cd_loc *cd,
 	cd->size = rd32(p + 12);
 	cd->off = rd32(p + 16);
 	cd->end = at;
+	cd->eocd = at;
+	cd->end64_len = 0;
+	cd->comment = rd16(p + 20);
 	if (at >= LOCATOR64_LEN) {
 		if ((rc = rd_full(r, loc, sizeof(loc), at - LOCATOR64_LEN,
 				  err)) < 0)
@@ -1480,19 +1495,20 @@ short_field:
 		   "for the values it must hold (4.5.3)", name);
 }
 
-static int add_entry(struct tlc_zip_reader *r, struct rentry **out,
-		     struct tlc_error *err)
+/* Room for one more entry in @*ents, which holds @n of @*alloc. */
+static int add_entry(struct rentry **ents, size_t n, size_t *alloc,
+		     struct rentry **out, struct tlc_error *err)
 {
-	if (r->n == r->alloc) {
-		size_t na = r->alloc ? r->alloc * 2 : 64;
-		struct rentry *ne = realloc(r->ents, na * sizeof(*ne));
+	if (n == *alloc) {
+		size_t na = *alloc ? *alloc * 2 : 64;
+		struct rentry *ne = realloc(*ents, na * sizeof(*ne));
 
 		if (!ne)
 			return oom(err);
-		r->ents = ne;
-		r->alloc = na;
+		*ents = ne;
+		*alloc = na;
 	}
-	*out = &r->ents[r->n];
+	*out = &(*ents)[n];
 	memset(*out, 0, sizeof(**out));
 	return 0;
 }
@@ -1547,10 +1563,30 @@ static int parse_central(struct tlc_zip_reader *r, const unsigned char *p,
 			   "only 0 (stored) and 8 (deflated) are accepted",
 			   name, method);
 	if (dir) {
-		/* a directory entry: checked, then left out */
+		unsigned m = ext >> 16;
+
+		/* a directory entry: checked, kept aside for the strict
+		 * check's map of the file, and left out */
 		if (size != 0)
 			return bad(r, err, "directory entry '%s' has data",
 				   name);
+		/* S_IFREG from sloppy tools is let pass, not a symlink
+		 * (4.4.15), a device or a FIFO */
+		if ((made_by >> 8) == UNIX_MADE_BY && (m & S_IFMT) &&
+		    (m & S_IFMT) != S_IFDIR && (m & S_IFMT) != S_IFREG)
+			return bad(r, err, "directory entry '%s' is not a "
+				   "directory (mode %06o)", name, m);
+		if ((rc = add_entry(&r->dirs, r->ndirs, &r->dirs_alloc, &re,
+				    err)) < 0)
+			return rc;
+		if (!(re->name = strdup(name)))
+			return oom(err);
+		r->ndirs++;
+		re->e.csize = csize;
+		re->e.offset = off;
+		re->e.crc32 = rd32(p + 16);
+		re->e.method = method;
+		re->flags = flags;
 		return 0;
 	}
 	if (method == TLC_ZIP_STORED && csize != size)
@@ -1558,6 +1594,12 @@ static int parse_central(struct tlc_zip_reader *r, const unsigned char *p,
 			   "(%llu) other than its size (%llu)", name,
 			   (unsigned long long)csize,
 			   (unsigned long long)size);
+	if (method == TLC_ZIP_DEFLATED && size / DEFLATE_MAX_RATIO > csize)
+		return bad(r, err, "member '%s' claims to inflate %llu bytes "
+			   "from %llu, a ratio over the %u:1 deflate can "
+			   "reach: a zip bomb, or a lying header (RFC 1951)",
+			   name, (unsigned long long)size,
+			   (unsigned long long)csize, DEFLATE_MAX_RATIO);
 	if ((made_by >> 8) == UNIX_MADE_BY && (ext >> 16)) {
 		unsigned m = ext >> 16;
 
@@ -1570,7 +1612,7 @@ static int parse_central(struct tlc_zip_reader *r, const unsigned char *p,
 	slot = rset_slot(r, name);
 	if (*slot)
 		return bad(r, err, "member '%s' appears twice", name);
-	if ((rc = add_entry(r, &re, err)) < 0)
+	if ((rc = add_entry(&r->ents, r->n, &r->alloc, &re, err)) < 0)
 		return rc;
 	if (!(re->name = strdup(name)))
 		return oom(err);
@@ -1580,6 +1622,7 @@ static int parse_central(struct tlc_zip_reader *r, const unsigned char *p,
 	re->e.crc32 = rd32(p + 16);
 	re->e.method = method;
 	re->e.mode = mode;
+	re->flags = flags;
 	r->n++;
 	*slot = r->n;
 	return 0;
@@ -1709,7 +1752,7 @@ int tlc_zip_reader_open(struct tlc_zip_reader **out, int fd, const char *name,
 			struct tlc_error *err)
 {
 	struct tlc_zip_reader *r;
-	struct cd_loc cd = { 0, 0, 0, 0 };
+	struct cd_loc cd = { 0 };
 	struct stat st;
 	int rc;
 
@@ -1735,6 +1778,9 @@ int tlc_zip_reader_open(struct tlc_zip_reader **out, int fd, const char *name,
 		goto fail;
 	for (size_t i = 0; i < r->n; i++)
 		r->ents[i].e.name = r->ents[i].name;
+	for (size_t i = 0; i < r->ndirs; i++)
+		r->dirs[i].e.name = r->dirs[i].name;
+	r->cd = cd;
 	*out = r;
 	return 0;
 fail:
@@ -1786,6 +1832,218 @@ int tlc_zip_reader_data_offset(const struct tlc_zip_reader *r,
 	return 0;
 }
 
+/* ---- the strict check -------------------------------------------------- */
+
+/* The bytes of the file one entry holds: its local header, name, extra
+ * field and data. */
+struct extent {
+	uint64_t start, end;
+	const char *name;
+};
+
+static int extent_cmp(const void *a, const void *b)
+{
+	const struct extent *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The sizes in the local header's zip64 extra field (4.5.3: in a local
+ * header it holds both sizes, the uncompressed first) for those of
+ * *@size and *@csize at their maximum; the extra field must be well
+ * formed (4.5.1). */
+static int local_zip64(const struct tlc_zip_reader *r, const char *name,
+		       const unsigned char *x, size_t xlen, uint64_t *size,
+		       uint64_t *csize, struct tlc_error *err)
+{
+	const unsigned char *end = x + xlen, *z64 = NULL;
+
+	while (end - x >= 4) {
+		unsigned id = rd16(x), len = rd16(x + 2);
+
+		if (len > (size_t)(end - x - 4))
+			break;
+		if (id == 0x0001 && !z64) {
+			if (len < 16)
+				return bad(r, err, "local header of '%s' has a "
+					   "zip64 extra field too short for "
+					   "both sizes (4.5.3)", name);
+			z64 = x + 4;
+		}
+		x += 4 + len;
+	}
+	if (x != end)
+		return bad(r, err, "local header of '%s' has a malformed extra "
+			   "field (4.5.1)", name);
+	if (*size != MAX32 && *csize != MAX32)
+		return 0;
+	if (!z64)
+		return bad(r, err, "local header of '%s' needs a zip64 extra "
+			   "field for its sizes (4.5.3)", name);
+	if (*size == MAX32)
+		*size = rd64(z64);
+	if (*csize == MAX32)
+		*csize = rd64(z64 + 8);
+	return 0;
+}
+
+/* The local header of @re (4.3.7) must repeat its central record:
+ * name, flags, method, CRC-32 and sizes, with no data descriptor
+ * (4.4.4 bit 3: sizes after the data, zeros in the header).  Fills
+ * @x with the bytes it holds.  @b holds a local header with the
+ * longest name and extra field. */
+static int strict_local(const struct tlc_zip_reader *r,
+			const struct rentry *re, unsigned char *b,
+			struct extent *x, struct tlc_error *err)
+{
+	const struct tlc_zip_entry *e = &re->e;
+	size_t nlen = strlen(re->name), xlen;
+	uint64_t off = e->offset, cd_off = r->cd.off, data, size, csize;
+	unsigned flags;
+	int rc;
+
+	/* directory entries were not checked when the archive opened */
+	if (off > cd_off || cd_off - off < LOCAL_LEN + nlen)
+		return bad(r, err, "local header of '%s' lies outside the "
+			   "archive's data (offset %llu)", re->name,
+			   (unsigned long long)off);
+	if ((rc = rd_full(r, b, LOCAL_LEN + nlen, off, err)) < 0)
+		return rc;
+	if (rd32(b) != SIG_LOCAL)
+		return bad(r, err, "no local header for '%s' at offset %llu "
+			   "(4.3.7)", re->name, (unsigned long long)off);
+	if (rd16(b + 26) != nlen || memcmp(b + LOCAL_LEN, re->name, nlen))
+		return bad(r, err, "local header of '%s' names another member "
+			   "than the central directory", re->name);
+	flags = rd16(b + 6);
+	if ((flags | re->flags) & FLAG_DESCRIPTOR)
+		return bad(r, err, "member '%s' has a data descriptor (4.4.4 "
+			   "bit 3): its local header does not give its sizes",
+			   re->name);
+	if (flags != re->flags)
+		return bad(r, err, "local header of '%s' has other flags "
+			   "(0x%04x) than the central directory (0x%04x)",
+			   re->name, flags, re->flags);
+	if (rd16(b + 8) != e->method)
+		return bad(r, err, "local header of '%s' gives another "
+			   "compression method than the central directory",
+			   re->name);
+	if (rd32(b + 14) != e->crc32)
+		return bad(r, err, "local header of '%s' gives another CRC-32 "
+			   "(%08x) than the central directory (%08x)",
+			   re->name, (unsigned)rd32(b + 14),
+			   (unsigned)e->crc32);
+	xlen = rd16(b + 28);
+	data = off + LOCAL_LEN + nlen + xlen;
+	if (data > cd_off || cd_off - data < e->csize)
+		return bad(r, err, "data of '%s' runs past the end of the "
+			   "archive's data (%llu bytes at %llu)", re->name,
+			   (unsigned long long)e->csize,
+			   (unsigned long long)data);
+	if ((rc = rd_full(r, b + LOCAL_LEN + nlen, xlen,
+			  off + LOCAL_LEN + nlen, err)) < 0)
+		return rc;
+	csize = rd32(b + 18);
+	size = rd32(b + 22);
+	if ((rc = local_zip64(r, re->name, b + LOCAL_LEN + nlen, xlen, &size,
+			      &csize, err)) < 0)
+		return rc;
+	if (size != e->size || csize != e->csize)
+		return bad(r, err, "local header of '%s' gives other sizes "
+			   "(%llu, %llu compressed) than the central "
+			   "directory (%llu, %llu compressed)", re->name,
+			   (unsigned long long)size,
+			   (unsigned long long)csize,
+			   (unsigned long long)e->size,
+			   (unsigned long long)e->csize);
+	/* an empty deflate stream takes 2 bytes; more would hide data */
+	if (re->name[nlen - 1] == '/' &&
+	    e->csize > (e->method == TLC_ZIP_DEFLATED ? 2u : 0u))
+		return bad(r, err, "directory entry '%s' holds %llu bytes of "
+			   "data", re->name, (unsigned long long)e->csize);
+	x->start = off;
+	x->end = data + e->csize;
+	x->name = re->name;
+	return 0;
+}
+
+int tlc_zip_reader_check_strict(const struct tlc_zip_reader *r,
+				struct tlc_error *err)
+{
+	size_t n = r->n + r->ndirs;
+	struct extent *x = NULL;
+	unsigned char *b = NULL;
+	uint64_t pos = 0;
+	int rc = 0;
+
+	if (!(x = malloc((n ? n : 1) * sizeof(*x))) ||
+	    !(b = malloc(LOCAL_LEN + TLC_ZIP_NAME_MAX + MAX16))) {
+		rc = oom(err);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct rentry *re = i < r->n ? &r->ents[i] :
+					  &r->dirs[i - r->n];
+
+		if ((rc = strict_local(r, re, b, &x[i], err)) < 0)
+			goto out;
+	}
+	/* members back to back from offset 0, then the central directory */
+	qsort(x, n, sizeof(*x), extent_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (x[i].start < pos) {
+			rc = bad(r, err, "members '%s' and '%s' overlap",
+				 x[i - 1].name, x[i].name);
+			goto out;
+		}
+		if (x[i].start > pos && !i) {
+			rc = bad(r, err, "has %llu bytes of prepended data "
+				 "before its first member",
+				 (unsigned long long)x[i].start);
+			goto out;
+		}
+		if (x[i].start > pos) {
+			rc = bad(r, err, "has %llu bytes of hidden data "
+				 "between members '%s' and '%s'",
+				 (unsigned long long)(x[i].start - pos),
+				 x[i - 1].name, x[i].name);
+			goto out;
+		}
+		pos = x[i].end;
+	}
+	if (pos != r->cd.off) {
+		/* strict_local() saw to pos <= cd.off */
+		rc = bad(r, err, "has %llu bytes of trailing data %s the "
+			 "central directory", (unsigned long long)(r->cd.off -
+								   pos),
+			 n ? "between its last member and" : "before");
+		goto out;
+	}
+	/* then the end records, nothing between or after them (4.3.6);
+	 * read_end64() saw to end + end64_len <= the locator */
+	if (r->cd.end64_len && r->cd.end64_len != END64_LEN) {
+		rc = bad(r, err, "has %llu bytes of data in its zip64 end "
+			 "record's extensible data sector (4.3.14)",
+			 (unsigned long long)(r->cd.end64_len - END64_LEN));
+		goto out;
+	}
+	if (r->cd.end64_len &&
+	    r->cd.end + END64_LEN != r->cd.eocd - LOCATOR64_LEN) {
+		rc = bad(r, err, "has %llu bytes of hidden data between its "
+			 "zip64 end record and its locator (4.3.15)",
+			 (unsigned long long)(r->cd.eocd - LOCATOR64_LEN -
+					      r->cd.end - END64_LEN));
+		goto out;
+	}
+	if (r->cd.comment)
+		rc = bad(r, err, "has an archive comment of %u bytes: trailing "
+			 "data after its end record (4.3.16)", r->cd.comment);
+out:
+	free(b);
+	free(x);
+	return rc;
+}
+
 void tlc_zip_reader_free(struct tlc_zip_reader *r)
 {
 	if (!r)
@@ -1793,6 +2051,9 @@ void tlc_zip_reader_free(struct tlc_zip_reader *r)
 	for (size_t i = 0; i < r->n; i++)
 		free(r->ents[i].name);
 	free(r->ents);
+	for (size_t i = 0; i < r->ndirs; i++)
+		free(r->dirs[i].name);
+	free(r->dirs);
 	free(r->set);
 	free(r->name);
 	free(r);

@@ -4,7 +4,8 @@
  * must be TLC_EPOLICY or TLC_ETOOBIG with a one-line message.  Then copy
  * every member raw into a new archive, which must open, and whose
  * members must read back exactly as the originals did (same bytes, or
- * the same refusal).
+ * the same refusal).  The strict check may refuse the input, cleanly;
+ * it must pass the copy, which is ours.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,6 +72,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check_utf8(&err);
 		goto out;
 	}
+	rc = tlc_zip_reader_check_strict(r, &err);
+	if (rc < 0) {
+		fuzz_check_refusal(rc, &err);
+		fuzz_check_utf8(&err);
+	}
 	n = tlc_zip_reader_count(r);
 	lens = calloc(n + 1, sizeof(*lens));
 	sums = calloc(n + 1, sizeof(*sums));
@@ -113,7 +119,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (tlc_zip_writer_finish(w, NULL, &err) != 0)
 		abort();
 	if (tlc_zip_reader_open(&back, ofd, "copy.zip", &err) != 0 ||
-	    tlc_zip_reader_count(back) != n)
+	    tlc_zip_reader_count(back) != n ||
+	    tlc_zip_reader_check_strict(back, &err) != 0)
 		abort();
 	for (size_t i = 0; i < n; i++) {
 		const struct tlc_zip_entry *e = tlc_zip_reader_entry(back, i);

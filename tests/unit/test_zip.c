@@ -4,7 +4,10 @@
  * Info-ZIP's `unzip -t` when it is installed, and our own reader.  The
  * reader reads what Python's zipfile writes (tests/wheel/pyzips.py),
  * refuses a table of hostile archives with the rule broken named, and
- * copies members raw into new archives.
+ * copies members raw into new archives.  The strict check, for archives
+ * a repository accepts, refuses a second table of archives the reader
+ * opens, and passes zipfile's archives (but for comments and data
+ * descriptors) and every archive of ours.
  *
  * The zip64 test writes a member of 4 GiB and a bit; it runs only when
  * TLC_TEST_SLOW is set (CTest entry zip/over_4gib, label "slow").
@@ -1053,8 +1056,10 @@ static int stream_sha(const struct tlc_zip_reader *r,
 	return rc;
 }
 
-/* Every member of the archive at @zp, in order, as @m lists it. */
-static void check_pyarchive(const char *zp, const struct pyline *m, size_t n)
+/* Every member of the archive at @zp, in order, as @m lists it; the
+ * strict check passes, or fails with @strict_error. */
+static void check_pyarchive(const char *zp, const struct pyline *m, size_t n,
+			    const char *strict_error)
 {
 	struct tlc_error err = TLC_ERROR_INIT;
 	struct tlc_zip_reader *r = NULL;
@@ -1089,8 +1094,27 @@ static void check_pyarchive(const char *zp, const struct pyline *m, size_t n)
 		assert_int_equal(b.len, 6);
 		tlc_buf_release(&b);
 	}
+	if (!strict_error && tlc_zip_reader_check_strict(r, &err) < 0)
+		fail_msg("strict check of %s: %s", zp, err.msg);
+	if (strict_error &&
+	    (tlc_zip_reader_check_strict(r, &err) != TLC_EPOLICY ||
+	     !strstr(err.msg, strict_error)))
+		fail_msg("strict check of %s: '%s' lacks '%s'", zp, err.msg,
+			 strict_error);
 	tlc_zip_reader_free(r);
 	close(fd);
+}
+
+/* What the strict check says of pyzips.py's archives: zipfile's own,
+ * zip64 extras in local headers and directory entries included, pass,
+ * but for comments and data descriptors. */
+static const char *py_strict_error(const char *name)
+{
+	if (!strcmp(name, "basic") || !strcmp(name, "zip64"))
+		return "has an archive comment of ";
+	if (!strcmp(name, "descriptors"))
+		return "has a data descriptor (4.4.4 bit 3)";
+	return NULL;
 }
 
 /*
@@ -1130,7 +1154,7 @@ static void test_zip__reader_reads_python_archives(void **state)
 		snprintf(op, sizeof(op), "%s/py/%s.copy.zip", s->dir, line);
 		snprintf(omp, sizeof(omp), "%s/py/%s.copy.txt", s->dir, line);
 		n = read_pymanifest(mp, &m);
-		check_pyarchive(zp, m, n);
+		check_pyarchive(zp, m, n, py_strict_error(line));
 
 		/* the raw copy */
 		back = calloc(n + 1, sizeof(*back));
@@ -1187,7 +1211,7 @@ static void test_zip__reader_reads_python_archives(void **state)
 		assert_int_equal(tu_run("python3 %s/tests/wheel/pyzips.py "
 					"check %s %s", source_dir(), op, omp),
 				 0);
-		check_pyarchive(op, back, nb);
+		check_pyarchive(op, back, nb, NULL);
 		free(back);
 		free(m);
 		ncases++;
@@ -1339,6 +1363,10 @@ M(m_duplicate, memcpy(at(z, l->cent[2] + 46), "a.txt", 5);
 M(m_dir_with_data, memcpy(at(z, l->cent[2] + 46), "cdir/", 5))
 M(m_symlink, put16(at(z, l->cent[1] + 40), 0120777))
 M(m_directory_mode, put16(at(z, l->cent[1] + 40), 040755))
+M(m_symlink_dir, memcpy(at(z, l->cent[2] + 46), "c.tx/", 5);
+  put32(at(z, l->cent[2] + 24), 0); put16(at(z, l->cent[2] + 40), 0120777))
+M(m_ratio, put32(at(z, l->cent[0] + 24), 1032 * l->csize[0] + 1032))
+M(m_ratio_edge, put32(at(z, l->cent[0] + 24), 1032 * l->csize[0] + 1031))
 M(m_local_outside, put32(at(z, l->cent[2] + 42), (uint32_t)l->cd - 10))
 M(m_local_far, put32(at(z, l->cent[2] + 42), 0x7fffffff))
 M(m_local_sig, put32(at(z, l->loc[1]), 0x04034b51))
@@ -1433,6 +1461,10 @@ static const struct hostile hostile[] = {
 	{ "directory with data", m_dir_with_data,
 	  "directory entry 'cdir/' has data", NULL },
 	{ "symlink", m_symlink, "'b.txt' is not a regular file", NULL },
+	{ "symlink as a directory", m_symlink_dir,
+	  "directory entry 'c.tx/' is not a directory (mode 120777)", NULL },
+	{ "ratio over 1032", m_ratio, "'a.txt' claims to inflate", NULL },
+	{ "ratio of 1032", m_ratio_edge, NULL, "'a.txt' inflates to 2000 " },
 	{ "directory mode on a file", m_directory_mode,
 	  "is not a regular file", NULL },
 	{ "local header near the directory", m_local_outside,
@@ -1596,6 +1628,155 @@ static void test_zip__reader_refuses_hostile_archives(void **state)
 		if (strncmp(err.msg, "'t.zip'", 7))
 			fail_msg("%s: '%s' does not name the archive", h->what,
 				 err.msg);
+	}
+	tlc_buf_release(&base);
+	tlc_buf_release(&z);
+}
+
+/* ---- the strict check ----------------------------------------------- */
+
+/* Insert @n bytes of junk at @off, before the central directory, and move
+ * the offsets that point past it. */
+static void shift(struct tlc_buf *z, const struct layout *l, size_t off,
+		  size_t n)
+{
+	static const char junk[] = "JUNK JUNK JUNK JUNK";
+
+	assert_true(n < sizeof(junk) && off <= l->cd);
+	insert(z, off, junk, n);
+	for (size_t i = 0; i < l->n; i++)
+		if (l->loc[i] >= off)
+			put32(at(z, l->cent[i] + n + 42),
+			      (uint32_t)(l->loc[i] + n));
+	put32(at(z, l->eocd + n + 16), (uint32_t)(l->cd + n));
+}
+
+/* The zip64 end record with 4 bytes after it; @in_record: counted in its
+ * size (the extensible data sector, 4.3.14), else a gap before the
+ * locator. */
+static void end64_plus(struct tlc_buf *z, const struct layout *l,
+		       bool in_record)
+{
+	add_end64(z, l);
+	insert(z, l->eocd + 56, "XTRA", 4);
+	if (in_record)
+		put32(at(z, l->eocd + 4), 48);
+}
+
+#define M(name, body) \
+	static void name(struct tlc_buf *z, const struct layout *l) \
+	{ (void)l; body; }
+
+/* Members: 0 "a.txt" deflated, 1 "b.txt" stored, 2 "c.txt" deflated. */
+M(s_descriptor, *at(z, l->cent[1] + 8) |= 8; *at(z, l->loc[1] + 6) |= 8)
+M(s_descriptor_central, *at(z, l->cent[1] + 8) |= 8)
+M(s_descriptor_local, *at(z, l->loc[0] + 6) |= 8;
+  memset(at(z, l->loc[0] + 14), 0, 12))
+M(s_local_flags, *at(z, l->loc[2] + 7) |= 0x08)
+M(s_local_crc, *at(z, l->loc[2] + 14) ^= 1)
+M(s_local_size, put32(at(z, l->loc[0] + 22), 1))
+M(s_local_csize, put32(at(z, l->loc[2] + 18), l->csize[2] + 1))
+M(s_local_zip64, put32(at(z, l->loc[0] + 22), 0xffffffff))
+M(s_prepended, shift(z, l, 0, 7))
+M(s_hidden, shift(z, l, l->loc[1], 5))
+M(s_trailing, shift(z, l, l->cd, 3))
+M(s_comment, put16(at(z, l->eocd + 20), 5); insert(z, z->len, "hello", 5))
+M(s_end64_data, end64_plus(z, l, true))
+M(s_end64_gap, end64_plus(z, l, false))
+/* c.txt made a directory entry with c.txt's data in it */
+M(s_dir_data, memcpy(at(z, l->cent[2] + 46), "c.tx/", 5);
+  memcpy(at(z, l->loc[2] + 30), "c.tx/", 5);
+  put32(at(z, l->cent[2] + 24), 0); put32(at(z, l->loc[2] + 22), 0))
+M(s_dir_no_local, memcpy(at(z, l->cent[2] + 46), "c.tx/", 5);
+  put32(at(z, l->cent[2] + 24), 0))
+M(s_dir_far, memcpy(at(z, l->cent[2] + 46), "c.tx/", 5);
+  put32(at(z, l->cent[2] + 24), 0);
+  put32(at(z, l->cent[2] + 42), 0x7fffffff))
+#undef M
+
+static const struct strict_case {
+	const char *what;
+	mutate_fn *mutate;
+	const char *error;	/* NULL: passes */
+} strict[] = {
+	{ "untouched", m_none, NULL },
+	{ "zip64 end records", m_zip64_ok, NULL },
+	{ "data descriptor", s_descriptor,
+	  "'b.txt' has a data descriptor (4.4.4 bit 3)" },
+	{ "data descriptor in the central directory", s_descriptor_central,
+	  "'b.txt' has a data descriptor" },
+	{ "data descriptor, zeros in the local header", s_descriptor_local,
+	  "'a.txt' has a data descriptor" },
+	{ "local flags", s_local_flags,
+	  "local header of 'c.txt' has other flags (0x0800)" },
+	{ "local CRC-32", s_local_crc,
+	  "local header of 'c.txt' gives another CRC-32" },
+	{ "local size", s_local_size,
+	  "local header of 'a.txt' gives other sizes (1, " },
+	{ "local compressed size", s_local_csize,
+	  "local header of 'c.txt' gives other sizes" },
+	{ "local zip64 size without the extra", s_local_zip64,
+	  "local header of 'a.txt' needs a zip64 extra field" },
+	{ "prepended data", s_prepended,
+	  "has 7 bytes of prepended data before its first member" },
+	{ "hidden data", s_hidden, "has 5 bytes of hidden data between "
+	  "members 'a.txt' and 'b.txt'" },
+	{ "trailing data", s_trailing, "has 3 bytes of trailing data "
+	  "between its last member and the central directory" },
+	{ "archive comment", s_comment, "archive comment of 5 bytes" },
+	{ "zip64 extensible data", s_end64_data,
+	  "4 bytes of data in its zip64 end record's extensible data" },
+	{ "gap before the zip64 locator", s_end64_gap,
+	  "4 bytes of hidden data between its zip64 end record and its "
+	  "locator" },
+	{ "directory entry with data", s_dir_data,
+	  "directory entry 'c.tx/' holds " },
+	{ "directory entry without its local header", s_dir_no_local,
+	  "local header of 'c.tx/' names another member" },
+	{ "directory entry far away", s_dir_far,
+	  "local header of 'c.tx/' lies outside" },
+};
+
+/* Archives the lenient reader opens and reads whole, which the strict
+ * check refuses, each with the rule named. */
+static void test_zip__strict_check_refuses_what_open_allows(void **state)
+{
+	struct scratch *s = *state;
+	struct tlc_buf base = TLC_BUF_INIT, z = TLC_BUF_INIT;
+	struct layout l;
+
+	base_archive(s, &base);
+	find_layout(&base, &l);
+	for (size_t i = 0; i < sizeof(strict) / sizeof(strict[0]); i++) {
+		const struct strict_case *c = &strict[i];
+		struct tlc_error err = TLC_ERROR_INIT;
+		struct tlc_zip_reader *r = NULL;
+		bool opened;
+		int fd, rc;
+
+		tlc_buf_reset(&z);
+		assert_int_equal(tlc_buf_put(&z, base.ptr, base.len), 0);
+		c->mutate(&z, &l);
+		/* lenient: opens, and every member reads back */
+		if ((rc = open_and_read(&z, &err, &opened)) != 0)
+			fail_msg("%s: %s", c->what, err.msg);
+		fd = mem_file(z.ptr, z.len);
+		assert_int_equal(tlc_zip_reader_open(&r, fd, "t.zip", &err), 0);
+		rc = tlc_zip_reader_check_strict(r, &err);
+		tlc_zip_reader_free(r);
+		close(fd);
+		if (!c->error) {
+			if (rc != 0)
+				fail_msg("%s: %s", c->what, err.msg);
+			continue;
+		}
+		if (rc != TLC_EPOLICY)
+			fail_msg("%s: got %d, not TLC_EPOLICY", c->what, rc);
+		assert_one_line(&err);
+		if (strncmp(err.msg, "'t.zip': ", 9) ||
+		    !strstr(err.msg, c->error))
+			fail_msg("%s: message '%s' lacks '%s'", c->what,
+				 err.msg, c->error);
 	}
 	tlc_buf_release(&base);
 	tlc_buf_release(&z);
@@ -2018,6 +2199,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_zip__reader_refuses_hostile_archives, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_zip__strict_check_refuses_what_open_allows,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_zip__truncated_or_flipped_at_every_offset, setup,
 			teardown),
