@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,30 @@
 #include "fs.h"
 
 #include "banned.h"
+
+/*
+ * The fault-injection hook (see fs.h).  The counter is process-wide and
+ * not atomic: the points are on the writer's one thread.
+ */
+void tlc__fs_fault_point(void)
+{
+	static long at = -1, count;
+
+	if (at < 0) {
+		const char *s = getenv("TLC_FAULT_AT");
+		char *end;
+
+		at = 0;
+		if (s && *s) {
+			long v = strtol(s, &end, 10);
+
+			if (!*end && v > 0)
+				at = v;
+		}
+	}
+	if (at && ++count == at)
+		raise(SIGKILL);
+}
 
 int tlc__fs_mkdir_p(const char *path, mode_t mode, struct tlc_error *err)
 {
@@ -94,6 +119,7 @@ int tlc__fs_fsync_dir(const char *path, struct tlc_error *err)
 
 	if (fd < 0)
 		return tlc_error_errno(err, TLC_EIO, "cannot open '%s'", path);
+	tlc__fs_fault_point();
 	if (fsync(fd) < 0 && errno != EINVAL) {
 		close(fd);
 		return tlc_error_errno(err, TLC_EIO, "cannot fsync '%s'", path);
@@ -147,6 +173,7 @@ int tlc__fs_commit(int fd, const char *tmp, const char *path,
 	struct tlc_buf dir = TLC_BUF_INIT;
 	int rc = 0;
 
+	tlc__fs_fault_point();
 	if (fsync(fd) < 0) {
 		rc = tlc_error_errno(err, TLC_EIO, "cannot fsync '%s'", tmp);
 		close(fd);
@@ -156,6 +183,7 @@ int tlc__fs_commit(int fd, const char *tmp, const char *path,
 		rc = tlc_error_errno(err, TLC_EIO, "cannot close '%s'", tmp);
 		goto fail;
 	}
+	tlc__fs_fault_point();
 	if (rename(tmp, path) < 0) {
 		rc = tlc_error_errno(err, TLC_EIO, "cannot rename '%s' to '%s'",
 				     tmp, path);
@@ -179,6 +207,7 @@ int tlc__fs_write_all(int fd, const void *data, size_t len, const char *what,
 {
 	const char *p = data;
 
+	tlc__fs_fault_point();
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
@@ -312,4 +341,13 @@ int tlc__fs_join(struct tlc_buf *out, const char *a, const char *b)
 		if ((rc = tlc_buf_putc(out, '/')) < 0)
 			return rc;
 	return tlc_buf_puts(out, b);
+}
+
+int tlc__fs_unlink(const char *path, struct tlc_error *err)
+{
+	tlc__fs_fault_point();
+	if (unlink(path) < 0 && errno != ENOENT)
+		return tlc_error_errno(err, TLC_EIO, "cannot remove '%s'",
+				       path);
+	return 0;
 }

@@ -66,4 +66,16 @@ int tlc__fs_realpath(struct tlc_buf *out, const char *path,
 /** Join @a and @b with one '/' into @out (replacing its contents). */
 int tlc__fs_join(struct tlc_buf *out, const char *a, const char *b);
 
+/** unlink(@path), durably only once its directory is fsynced; a missing
+ * @path is not an error.  A fault point. */
+int tlc__fs_unlink(const char *path, struct tlc_error *err);
+
+/*
+ * Fault injection for crash tests: every write, fsync, rename and unlink
+ * above is a numbered point, and when the environment variable
+ * TLC_FAULT_AT=N is set the process kills itself with SIGKILL at point N,
+ * as a power cut or an OOM kill would.  Unset, the cost is one branch.
+ */
+void tlc__fs_fault_point(void);
+
 #endif
