@@ -25,5 +25,10 @@ int cmd_build(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_prune(int argc, char **argv);
+int cmd_yank(int argc, char **argv);
+int cmd_unyank(int argc, char **argv);
 
 #endif

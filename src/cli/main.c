@@ -19,9 +19,18 @@ static const struct cli_command commands[] = {
 	{ "build", cmd_build,
 	  "Build wheels for every variant and Python of a recipe" },
 	{ "help", cmd_help, "Show help for tlcpack or one of its commands" },
+	{ "index", cmd_index,
+	  "Regenerate, check and repair a repository's index pages" },
 	{ "pack", cmd_pack, "Pack an unpacked wheel directory into a wheel" },
+	{ "prune", cmd_prune,
+	  "Keep the newest N nightlies per group; yank or delete the rest" },
+	{ "publish", cmd_publish,
+	  "Validate wheels and add them to a repository and its index" },
 	{ "repair", cmd_repair,
 	  "Graft external libraries into wheels and retag them manylinux" },
+	{ "unyank", cmd_unyank, "Undo 'tlcpack yank'" },
+	{ "yank", cmd_yank,
+	  "Mark files of a repository yanked (PEP 592), with a reason" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

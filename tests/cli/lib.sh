@@ -42,3 +42,25 @@ mkwheel() {
 		"$(uname -m)" >"$d/pkg_$1-1.0.dist-info/WHEEL"
 	"$TLCPACK" pack -d "${3:-wheels}" "$d" 2>/dev/null
 }
+
+# mkpywheel NAME VERSION [REQUIRES-PYTHON] [OUTDIR]: a pure-Python wheel
+# whose module NAME prints its version when imported with -m, packed by
+# tlcpack (py3-none-any), into OUTDIR (default: wheels).
+mkpywheel() {
+	local name=$1 version=$2 rp=${3:-} out=${4:-wheels}
+	local d=pw-$name-$version mod=${1//-/_}
+	rm -rf "$d"
+	mkdir -p "$d/$mod" "$d/$mod-$version.dist-info"
+	printf '__version__ = "%s"\n' "$version" >"$d/$mod/__init__.py"
+	printf 'import %s\nprint(%s.__version__)\n' "$mod" "$mod" \
+		>"$d/$mod/__main__.py"
+	{
+		printf 'Metadata-Version: 2.1\nName: %s\nVersion: %s\n' \
+			"$name" "$version"
+		[ -z "$rp" ] || printf 'Requires-Python: %s\n' "$rp"
+		printf 'Summary: test <wheel> & "friends"\n'
+	} >"$d/$mod-$version.dist-info/METADATA"
+	printf 'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n' \
+		>"$d/$mod-$version.dist-info/WHEEL"
+	"$TLCPACK" pack -d "$out" "$d" >/dev/null 2>&1
+}
