@@ -68,8 +68,10 @@ static void human_bytes(char *out, size_t n, unsigned long long v)
 
 void cli_progress(const struct tlc_progress *p, void *data)
 {
-	static struct timespec started;
-	static int line_open;
+	/* a step's time runs from its first report, or, for a step that
+	 * reports only its end, from the end of the one before */
+	static struct timespec started, last_end;
+	static int line_open, have_start;
 	struct timespec now;
 	bool tty = cli_stderr_is_tty();
 	char done[32], total[32];
@@ -77,9 +79,13 @@ void cli_progress(const struct tlc_progress *p, void *data)
 
 	(void)data;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!last_end.tv_sec && !last_end.tv_nsec)
+		last_end = now;
 	if (!p->finished) {
-		if (p->done == 0)
+		if (p->done == 0 || !have_start) {
 			started = now;
+			have_start = 1;
+		}
 		if (!tty)
 			return;	/* plain output: one line when a step ends */
 		if (p->total) {
@@ -106,8 +112,12 @@ void cli_progress(const struct tlc_progress *p, void *data)
 		fputs("\r\033[K", stderr);
 		line_open = 0;
 	}
+	if (!have_start)
+		started = last_end;
 	secs = (double)(now.tv_sec - started.tv_sec) +
 	       (double)(now.tv_nsec - started.tv_nsec) / 1e9;
+	have_start = 0;
+	last_end = now;
 	if (p->total) {
 		human_bytes(total, sizeof(total), p->total);
 		fprintf(stderr, "%-9s %s (%s, %.1fs)\n", p->step,
