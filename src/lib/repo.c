@@ -1760,14 +1760,11 @@ static int verify_file(struct repo *r, const struct tlc_index_file *f,
 static int check_files(struct repo *r, struct sink *s, struct project *p,
 		       const struct names *removed, struct tlc_error *err)
 {
-	struct names variants = { 0 };
 	struct tlc_buf rel = TLC_BUF_INIT;
 	bool changed = false;
 	size_t k = 0;
 	int rc = 0;
 
-	if (add_variants(p, &variants) < 0)
-		return oom(err);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct tlc_index_file *f = &p->files[i];
 		const char *why = NULL;
@@ -1805,7 +1802,6 @@ static int check_files(struct repo *r, struct sink *s, struct project *p,
 	if (changed)
 		rc = project_save(r, p, err);
 out:
-	names_release(&variants);
 	tlc_buf_release(&rel);
 	return rc;
 }
