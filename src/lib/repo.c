@@ -63,6 +63,8 @@ struct repo {
 	char *base_url;		/* from .tlcpack/config.json, or NULL */
 	bool batch;		/* pages wait for tlc_repo_flush() */
 	struct names dirty;	/* "project" and "project/variant" */
+	bool defer;		/* pages written, not yet synced and renamed */
+	struct names pending;	/* "<page>\n<its temporary file>" */
 };
 
 /* A project's files, as its state file holds them. */
@@ -417,6 +419,7 @@ void tlc_repo_close(struct tlc_repo *pub)
 	if (r->lock_fd >= 0)
 		close(r->lock_fd);	/* releases the flock */
 	names_release(&r->dirty);
+	names_release(&r->pending);
 	free(r->base_url);
 	free(r->dir);
 	free(r);
@@ -589,6 +592,72 @@ out:
 
 /* ---- pages -------------------------------------------------------------- */
 
+/*
+ * A full regeneration writes hundreds of pages: rather than fsync each
+ * one and its directory (tlc__fs_write_atomic), it writes them all under
+ * temporary names, syncs the file system once, renames them all into
+ * place and syncs once more.  A crash in between leaves temporary files
+ * (which check removes) and pages of the same state, old or new.
+ */
+static int write_deferred(struct repo *r, const char *path,
+			  const struct tlc_buf *b, struct tlc_error *err)
+{
+	struct tlc_buf tmp = TLC_BUF_INIT, entry = TLC_BUF_INIT;
+	int fd, rc;
+
+	if ((fd = tlc__fs_tmpfile(&tmp, path, 0644, err)) < 0) {
+		tlc_buf_release(&tmp);
+		return fd;
+	}
+	rc = tlc__fs_write_all(fd, b->ptr, b->len, tmp.ptr, err);
+	if (close(fd) < 0 && rc == 0)
+		rc = tlc_error_errno(err, TLC_EIO, "cannot close '%s'",
+				     tmp.ptr);
+	if (rc == 0 && (tlc_buf_printf(&entry, "%s\n%s", path, tmp.ptr) < 0 ||
+			names_add(&r->pending, entry.ptr, entry.len) < 0))
+		rc = oom(err);
+	if (rc < 0)
+		unlink(tmp.ptr);
+	tlc_buf_release(&tmp);
+	tlc_buf_release(&entry);
+	return rc;
+}
+
+/* Sync, rename what write_deferred() wrote, sync; or, after a failure
+ * (@rc < 0), remove it. */
+static int finish_deferred(struct repo *r, int rc, struct tlc_error *err)
+{
+	int dfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0 && rc == 0)
+		rc = tlc_error_errno(err, TLC_EIO, "cannot open '%s'", r->dir);
+	tlc__fs_fault_point();
+	if (rc == 0 && r->pending.n && syncfs(dfd) < 0)
+		rc = tlc_error_errno(err, TLC_EIO, "cannot sync '%s'", r->dir);
+	for (size_t i = 0; i < r->pending.n; i++) {
+		char *nl = strchr(r->pending.v[i], '\n');
+
+		*nl = '\0';
+		if (rc == 0) {
+			tlc__fs_fault_point();
+			if (rename(nl + 1, r->pending.v[i]) < 0)
+				rc = tlc_error_errno(err, TLC_EIO, "cannot "
+						     "rename '%s' to '%s'",
+						     nl + 1, r->pending.v[i]);
+		}
+		if (rc < 0)
+			unlink(nl + 1);
+	}
+	tlc__fs_fault_point();
+	if (rc == 0 && r->pending.n && syncfs(dfd) < 0)
+		rc = tlc_error_errno(err, TLC_EIO, "cannot sync '%s'", r->dir);
+	if (dfd >= 0)
+		close(dfd);
+	names_release(&r->pending);
+	r->defer = false;
+	return rc;
+}
+
 /* Write page @rel, or (through a checking sink) compare it and report
  * the difference. */
 static int put_page(struct repo *r, struct sink *s, const char *rel,
@@ -615,7 +684,10 @@ static int put_page(struct repo *r, struct sink *s, const char *rel,
 			goto out;
 		}
 	}
-	rc = tlc__fs_write_atomic(path.ptr, b->ptr, b->len, 0644, err);
+	if (r->defer && !s)
+		rc = write_deferred(r, path.ptr, b, err);
+	else
+		rc = tlc__fs_write_atomic(path.ptr, b->ptr, b->len, 0644, err);
 	if (rc == 0 && s)
 		report(s, "repaired", rel, "rewritten from the state");
 out:
@@ -789,6 +861,84 @@ out:
 	return rc;
 }
 
+/* Copy the file @src to the end of @fd, in the kernel where it can. */
+static int append_file(int fd, const char *src, const char *what,
+		       struct tlc_error *err)
+{
+	char buf[1 << 16];
+	ssize_t n;
+	int in = open(src, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (in < 0)
+		return tlc_error_errno(err, TLC_EIO, "cannot open '%s'", src);
+	while ((n = copy_file_range(in, NULL, fd, NULL, 1 << 30, 0)) > 0)
+		;
+	if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+		      errno == EOPNOTSUPP)) {
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if ((rc = tlc__fs_write_all(fd, buf, (size_t)n, what,
+						    err)) < 0)
+				break;
+	}
+	if (n < 0 && rc == 0)
+		rc = tlc_error_errno(err, TLC_EIO, "cannot copy '%s' into '%s'",
+				     src, what);
+	close(in);
+	return rc;
+}
+
+/*
+ * Write wheels.html (@rel) of @variant as the fragments of @projects
+ * between the page's head and tail, streamed from file to file: a
+ * publish into a big repository never holds the page in memory.
+ */
+static int stream_flat(struct repo *r, const char *variant,
+		       const struct names *projects, const char *rel,
+		       struct tlc_error *err)
+{
+	struct tlc_buf path = TLC_BUF_INIT, tmp = TLC_BUF_INIT,
+		       b = TLC_BUF_INIT, frel = TLC_BUF_INIT;
+	int fd, rc = 0;
+
+	if (path_of(&path, r, "%s", rel) < 0 ||
+	    tlc_index_flat_begin(&b, err) < 0) {
+		rc = oom(err);
+		goto out;
+	}
+	if ((fd = tlc__fs_tmpfile(&tmp, path.ptr, 0644, err)) < 0) {
+		rc = fd;
+		goto out;
+	}
+	rc = tlc__fs_write_all(fd, b.ptr, b.len, tmp.ptr, err);
+	for (size_t i = 0; i < projects->n && rc == 0; i++) {
+		struct tlc_buf fpath = TLC_BUF_INIT;
+
+		if (fragment_rel(&frel, variant, projects->v[i]) < 0 ||
+		    path_of(&fpath, r, "%s", frel.ptr) < 0)
+			rc = oom(err);
+		else
+			rc = append_file(fd, fpath.ptr, tmp.ptr, err);
+		tlc_buf_release(&fpath);
+	}
+	tlc_buf_reset(&b);
+	if (rc == 0 && tlc_index_flat_end(&b, err) < 0)
+		rc = oom(err);
+	if (rc == 0)
+		rc = tlc__fs_write_all(fd, b.ptr, b.len, tmp.ptr, err);
+	if (rc < 0) {
+		close(fd);
+		unlink(tmp.ptr);
+	} else {
+		rc = tlc__fs_commit(fd, tmp.ptr, path.ptr, err);
+	}
+out:
+	tlc_buf_release(&path);
+	tlc_buf_release(&tmp);
+	tlc_buf_release(&b);
+	tlc_buf_release(&frel);
+	return rc;
+}
+
 /*
  * The shared pages of the main index or of @variant: wheels.html, the
  * fragments of @projects concatenated (@frags[i], or read from disk when
@@ -799,8 +949,7 @@ static int render_shared(struct repo *r, struct sink *s, const char *variant,
 			 const struct names *projects,
 			 const struct tlc_buf *frags, struct tlc_error *err)
 {
-	struct tlc_buf b = TLC_BUF_INIT, rel = TLC_BUF_INIT,
-		       path = TLC_BUF_INIT, frag = TLC_BUF_INIT_MAX(PAGE_MAX);
+	struct tlc_buf b = TLC_BUF_INIT, rel = TLC_BUF_INIT;
 	const char *const *v = (const char *const *)projects->v;
 	const char *pre = variant ? variant : "", *sl = variant ? "/" : "";
 	int rc = 0;
@@ -830,25 +979,6 @@ static int render_shared(struct repo *r, struct sink *s, const char *variant,
 		}
 		goto out;
 	}
-	if ((rc = tlc_index_flat_begin(&b, err)) < 0)
-		goto out;
-	for (size_t i = 0; i < projects->n; i++) {
-		if (frags) {
-			if (tlc_buf_put(&b, frags[i].ptr, frags[i].len) < 0)
-				goto nomem;
-			continue;
-		}
-		tlc_buf_reset(&frag);
-		if (fragment_rel(&rel, variant, v[i]) < 0 ||
-		    path_of(&path, r, "%s", rel.ptr) < 0)
-			goto nomem;
-		if ((rc = tlc_buf_read_file(&frag, path.ptr, err)) < 0)
-			goto out;
-		if (tlc_buf_put(&b, frag.ptr, frag.len) < 0)
-			goto nomem;
-	}
-	if ((rc = tlc_index_flat_end(&b, err)) < 0)
-		goto out;
 	if (variant) {
 		tlc_buf_reset(&rel);
 		if (tlc_buf_printf(&rel, "%s/simple", variant) < 0)
@@ -859,8 +989,19 @@ static int render_shared(struct repo *r, struct sink *s, const char *variant,
 	tlc_buf_reset(&rel);
 	if (tlc_buf_printf(&rel, "%s%swheels.html", pre, sl) < 0)
 		goto nomem;
-	if ((rc = put_page(r, s, rel.ptr, &b, err)) < 0)
-		goto out;
+	if (!frags) {
+		if ((rc = stream_flat(r, variant, projects, rel.ptr, err)) < 0)
+			goto out;
+	} else {
+		if ((rc = tlc_index_flat_begin(&b, err)) < 0)
+			goto out;
+		for (size_t i = 0; i < projects->n; i++)
+			if (tlc_buf_put(&b, frags[i].ptr, frags[i].len) < 0)
+				goto nomem;
+		if ((rc = tlc_index_flat_end(&b, err)) < 0 ||
+		    (rc = put_page(r, s, rel.ptr, &b, err)) < 0)
+			goto out;
+	}
 	tlc_buf_reset(&b);
 	tlc_buf_reset(&rel);
 	if ((rc = tlc_index_root_html(&b, v, projects->n, err)) < 0 ||
@@ -879,8 +1020,6 @@ nomem:
 out:
 	tlc_buf_release(&b);
 	tlc_buf_release(&rel);
-	tlc_buf_release(&path);
-	tlc_buf_release(&frag);
 	return rc;
 }
 
@@ -2063,9 +2202,12 @@ static int reindex(struct repo *r, struct sink *s, struct tlc_error *err)
 	struct project *ps = NULL;
 	int rc;
 
+	r->defer = !s;
 	if ((rc = load_all(r, &projects, &ps, err)) == 0)
 		rc = reindex_with(r, s, &projects, ps, err);
 	free_all(&projects, ps);
+	if (!s)
+		rc = finish_deferred(r, rc, err);
 	return rc;
 }
 

@@ -1,4 +1,5 @@
-# Kill publish, yank, prune (yanking and deleting) with SIGKILL at every
+# Kill publish, yank, prune (yanking and deleting) and a full regeneration
+# (index --base-url) with SIGKILL at every
 # write, fsync, rename and unlink (TLC_FAULT_AT=N, the fault hook of
 # src/lib/fs.c); after each kill `index --check` must pass, every link
 # must resolve with the right hash (verify.py), and the repository must
@@ -16,4 +17,5 @@ python3 "$TLC_CASE_DIR/crash.py" base \
 	"publish --repo r wheels/other_pkg-0.1-py3-none-any.whl" \
 	"yank --repo r demo_pkg-1.0.dev1-py3-none-any.whl --reason bad" \
 	"prune --repo r --keep 1" \
-	"prune --repo r --keep 1 --delete"
+	"prune --repo r --keep 1 --delete" \
+	"=index --repo r --base-url https://cdn.example.org/w/"

@@ -42,8 +42,15 @@ def fail(msg):
     raise Bad(msg)
 
 
+BASE = {}  # the repository's base URL (index --base-url) -> its root
+
+
 def check_file(page, href, digest, meta_digest):
     url, _, frag = href.partition("#")
+    for base, root in BASE.items():
+        if url.startswith(base):
+            url = os.path.relpath(os.path.join(root, url[len(base):]),
+                                  os.path.dirname(page))
     path = os.path.normpath(os.path.join(os.path.dirname(page),
                                          urllib.parse.unquote(url)))
     if not os.path.isfile(path):
@@ -58,6 +65,12 @@ def check_file(page, href, digest, meta_digest):
 
 
 def main(repo):
+    BASE.clear()
+    config = os.path.join(repo, ".tlcpack", "config.json")
+    if os.path.exists(config):
+        base = json.load(open(config)).get("base-url")
+        if base:
+            BASE[base] = repo
     pages = [p for p in glob.glob(os.path.join(repo, "**", "*.html"),
                                   recursive=True)
              if "/.tlcpack/" not in p]
