@@ -63,8 +63,13 @@ struct repo {
 	char *base_url;		/* from .tlcpack/config.json, or NULL */
 	bool batch;		/* pages wait for tlc_repo_flush() */
 	struct names dirty;	/* "project" and "project/variant" */
-	bool defer;		/* pages written, not yet synced and renamed */
-	struct names pending;	/* "<page>\n<its temporary file>" */
+	/*
+	 * Deferred writes (see commit_file()): "<path>\n<temporary file>",
+	 * the repository's own files (wheels, states, fragments) in
+	 * pending[0], the pages readers see in pending[1].
+	 */
+	bool defer;
+	struct names pending[2];
 };
 
 /* A project's files, as its state file holds them. */
@@ -419,10 +424,117 @@ void tlc_repo_close(struct tlc_repo *pub)
 	if (r->lock_fd >= 0)
 		close(r->lock_fd);	/* releases the flock */
 	names_release(&r->dirty);
-	names_release(&r->pending);
+	names_release(&r->pending[0]);
+	names_release(&r->pending[1]);
 	free(r->base_url);
 	free(r->dir);
 	free(r);
+}
+
+/* ---- durable writes ----------------------------------------------------- */
+
+/*
+ * Durable writes.  Without r->defer each file is written under a
+ * temporary name, fsynced, renamed and its directory fsynced
+ * (tlc__fs_commit): two device flushes a file.  With r->defer (a publish,
+ * a regeneration) the temporary files are only written, and settle()
+ * makes them durable in two groups, the repository's own files first,
+ * then the pages: sync the file system, rename the first group, sync (the
+ * first group's names and the pages' bytes), rename the pages, sync.  So
+ * a page never names a file whose name is not durable, at three flushes
+ * for any number of files.  A crash in between leaves temporary files,
+ * which check removes, and pages of the old state, which check rewrites.
+ */
+static int commit_fd(struct repo *r, int fd, const char *tmp,
+		     const char *path, struct tlc_error *err)
+{
+	struct tlc_buf entry = TLC_BUF_INIT;
+	bool page = strncmp(path + strlen(r->dir), "/.tlcpack/", 10) &&
+		    strncmp(path + strlen(r->dir), "/files/", 7);
+	int rc = 0;
+
+	if (!r->defer)
+		return tlc__fs_commit(fd, tmp, path, err);
+	if (close(fd) < 0)
+		rc = tlc_error_errno(err, TLC_EIO, "cannot close '%s'", tmp);
+	else if (tlc_buf_printf(&entry, "%s\n%s", path, tmp) < 0 ||
+		 names_add(&r->pending[page], entry.ptr, entry.len) < 0)
+		rc = oom(err);
+	if (rc < 0)
+		unlink(tmp);
+	tlc_buf_release(&entry);
+	return rc;
+}
+
+/* Write @len bytes at @data to @path durably (see commit_fd()). */
+static int write_file(struct repo *r, const char *path, const void *data,
+		      size_t len, struct tlc_error *err)
+{
+	struct tlc_buf tmp = TLC_BUF_INIT;
+	int fd, rc;
+
+	if ((fd = tlc__fs_tmpfile(&tmp, path, 0644, err)) < 0) {
+		tlc_buf_release(&tmp);
+		return fd;
+	}
+	if ((rc = tlc__fs_write_all(fd, data, len, tmp.ptr, err)) < 0) {
+		close(fd);
+		unlink(tmp.ptr);
+	} else {
+		rc = commit_fd(r, fd, tmp.ptr, path, err);
+	}
+	tlc_buf_release(&tmp);
+	return rc;
+}
+
+static int sync_repo(struct repo *r, struct tlc_error *err)
+{
+	int fd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	tlc__fs_fault_point();
+	if (fd < 0 || syncfs(fd) < 0)
+		rc = tlc_error_errno(err, TLC_EIO, "cannot sync '%s'", r->dir);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Sync and rename group @g (after a failure, @rc < 0, remove it). */
+static int settle_group(struct repo *r, int g, int rc, struct tlc_error *err)
+{
+	struct names *l = &r->pending[g];
+
+	if (rc == 0 && l->n)
+		rc = sync_repo(r, err);
+	for (size_t i = 0; i < l->n; i++) {
+		char *nl = strchr(l->v[i], '\n');
+
+		*nl = '\0';
+		if (rc == 0) {
+			tlc__fs_fault_point();
+			if (rename(nl + 1, l->v[i]) < 0)
+				rc = tlc_error_errno(err, TLC_EIO, "cannot "
+						     "rename '%s' to '%s'",
+						     nl + 1, l->v[i]);
+		}
+		if (rc < 0)
+			unlink(nl + 1);
+	}
+	names_release(l);
+	return rc;
+}
+
+/* Settle what was deferred (both groups, in order) and stop deferring. */
+static int settle(struct repo *r, int rc, struct tlc_error *err)
+{
+	bool any = r->pending[0].n || r->pending[1].n;
+
+	rc = settle_group(r, 0, rc, err);
+	rc = settle_group(r, 1, rc, err);
+	if (rc == 0 && any)
+		rc = sync_repo(r, err);
+	r->defer = false;
+	return rc;
 }
 
 /* ---- project state ------------------------------------------------------ */
@@ -582,7 +694,7 @@ static int project_save(struct repo *r, const struct project *p,
 	if (!(s = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER)))
 		rc = oom(err);
 	else
-		rc = tlc__fs_write_atomic(path.ptr, s, strlen(s), 0644, err);
+		rc = write_file(r, path.ptr, s, strlen(s), err);
 out:
 	free(s);
 	json_decref(o);
@@ -591,72 +703,6 @@ out:
 }
 
 /* ---- pages -------------------------------------------------------------- */
-
-/*
- * A full regeneration writes hundreds of pages: rather than fsync each
- * one and its directory (tlc__fs_write_atomic), it writes them all under
- * temporary names, syncs the file system once, renames them all into
- * place and syncs once more.  A crash in between leaves temporary files
- * (which check removes) and pages of the same state, old or new.
- */
-static int write_deferred(struct repo *r, const char *path,
-			  const struct tlc_buf *b, struct tlc_error *err)
-{
-	struct tlc_buf tmp = TLC_BUF_INIT, entry = TLC_BUF_INIT;
-	int fd, rc;
-
-	if ((fd = tlc__fs_tmpfile(&tmp, path, 0644, err)) < 0) {
-		tlc_buf_release(&tmp);
-		return fd;
-	}
-	rc = tlc__fs_write_all(fd, b->ptr, b->len, tmp.ptr, err);
-	if (close(fd) < 0 && rc == 0)
-		rc = tlc_error_errno(err, TLC_EIO, "cannot close '%s'",
-				     tmp.ptr);
-	if (rc == 0 && (tlc_buf_printf(&entry, "%s\n%s", path, tmp.ptr) < 0 ||
-			names_add(&r->pending, entry.ptr, entry.len) < 0))
-		rc = oom(err);
-	if (rc < 0)
-		unlink(tmp.ptr);
-	tlc_buf_release(&tmp);
-	tlc_buf_release(&entry);
-	return rc;
-}
-
-/* Sync, rename what write_deferred() wrote, sync; or, after a failure
- * (@rc < 0), remove it. */
-static int finish_deferred(struct repo *r, int rc, struct tlc_error *err)
-{
-	int dfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (dfd < 0 && rc == 0)
-		rc = tlc_error_errno(err, TLC_EIO, "cannot open '%s'", r->dir);
-	tlc__fs_fault_point();
-	if (rc == 0 && r->pending.n && syncfs(dfd) < 0)
-		rc = tlc_error_errno(err, TLC_EIO, "cannot sync '%s'", r->dir);
-	for (size_t i = 0; i < r->pending.n; i++) {
-		char *nl = strchr(r->pending.v[i], '\n');
-
-		*nl = '\0';
-		if (rc == 0) {
-			tlc__fs_fault_point();
-			if (rename(nl + 1, r->pending.v[i]) < 0)
-				rc = tlc_error_errno(err, TLC_EIO, "cannot "
-						     "rename '%s' to '%s'",
-						     nl + 1, r->pending.v[i]);
-		}
-		if (rc < 0)
-			unlink(nl + 1);
-	}
-	tlc__fs_fault_point();
-	if (rc == 0 && r->pending.n && syncfs(dfd) < 0)
-		rc = tlc_error_errno(err, TLC_EIO, "cannot sync '%s'", r->dir);
-	if (dfd >= 0)
-		close(dfd);
-	names_release(&r->pending);
-	r->defer = false;
-	return rc;
-}
 
 /* Write page @rel, or (through a checking sink) compare it and report
  * the difference. */
@@ -684,10 +730,7 @@ static int put_page(struct repo *r, struct sink *s, const char *rel,
 			goto out;
 		}
 	}
-	if (r->defer && !s)
-		rc = write_deferred(r, path.ptr, b, err);
-	else
-		rc = tlc__fs_write_atomic(path.ptr, b->ptr, b->len, 0644, err);
+	rc = write_file(r, path.ptr, b->ptr, b->len, err);
 	if (rc == 0 && s)
 		report(s, "repaired", rel, "rewritten from the state");
 out:
@@ -929,7 +972,7 @@ static int stream_flat(struct repo *r, const char *variant,
 		close(fd);
 		unlink(tmp.ptr);
 	} else {
-		rc = tlc__fs_commit(fd, tmp.ptr, path.ptr, err);
+		rc = commit_fd(r, fd, tmp.ptr, path.ptr, err);
 	}
 out:
 	tlc_buf_release(&path);
@@ -1074,6 +1117,10 @@ static int render_change(struct repo *r, const struct project *p,
 	for (size_t i = 0; i < variants->n; i++)
 		if ((rc = render_project(r, NULL, p, variants->v[i], err)) < 0)
 			return rc;
+	/* the fragments in place (with the files and the state before
+	 * them), for wheels.html */
+	if (r->defer && (rc = settle_group(r, 0, 0, err)) < 0)
+		return rc;
 	if ((rc = render_shared_from_disk(r, NULL, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < variants->n; i++)
@@ -1107,6 +1154,7 @@ int tlc_repo_flush(struct tlc_repo *pub, struct tlc_error *err)
 	struct names variants = { 0 };
 	int rc = 0;
 
+	r->defer = true;
 	for (size_t i = 0; i < r->dirty.n && rc == 0; i++) {
 		char *slash = strchr(r->dirty.v[i], '/');
 		struct project p;
@@ -1130,10 +1178,13 @@ int tlc_repo_flush(struct tlc_repo *pub, struct tlc_error *err)
 		if (slash)
 			*slash = '/';
 	}
+	if (rc == 0)
+		rc = settle_group(r, 0, rc, err);	/* the fragments */
 	if (rc == 0 && r->dirty.n)
 		rc = render_shared_from_disk(r, NULL, err);
 	for (size_t i = 0; i < variants.n && rc == 0; i++)
 		rc = render_shared_from_disk(r, variants.v[i], err);
+	rc = settle(r, rc, err);
 	names_release(&variants);
 	if (rc == 0)
 		names_release(&r->dirty);
@@ -1379,7 +1430,8 @@ static int sha256_fd(int fd, unsigned char *out, uint64_t *size,
 }
 
 /* Copy @fd (the wheel) durably to @dst. */
-static int copy_in(int fd, const char *dst, struct tlc_error *err)
+static int copy_in(struct repo *r, int fd, const char *dst,
+		   struct tlc_error *err)
 {
 	struct tlc_buf tmp = TLC_BUF_INIT;
 	unsigned char buf[1 << 16];
@@ -1403,7 +1455,7 @@ static int copy_in(int fd, const char *dst, struct tlc_error *err)
 		close(out);
 		unlink(tmp.ptr);
 	} else {
-		rc = tlc__fs_commit(out, tmp.ptr, dst, err);
+		rc = commit_fd(r, out, tmp.ptr, dst, err);
 	}
 	tlc_buf_release(&tmp);
 	return rc;
@@ -1522,9 +1574,9 @@ int tlc_repo_publish(struct tlc_repo *pub, const char *path,
 	if (path_of(&dst, r, "files/%s/%s", project.ptr, base) < 0 ||
 	    path_of(&mpath, r, "files/%s/%s.metadata", project.ptr, base) < 0)
 		goto nomem;
-	if ((rc = copy_in(fd, dst.ptr, err)) < 0 ||
-	    (rc = tlc__fs_write_atomic(mpath.ptr, md->ptr, md->len, 0644,
-				       err)) < 0)
+	r->defer = true;
+	if ((rc = copy_in(r, fd, dst.ptr, err)) < 0 ||
+	    (rc = write_file(r, mpath.ptr, md->ptr, md->len, err)) < 0)
 		goto out;
 	if (!EVP_Digest(md->ptr, md->len, f.metadata_sha256, NULL,
 			EVP_sha256(), NULL)) {
@@ -1547,6 +1599,8 @@ int tlc_repo_publish(struct tlc_repo *pub, const char *path,
 nomem:
 	rc = oom(err);
 out:
+	if (r->defer)
+		rc = settle(r, rc, err);
 	if (fd >= 0)
 		close(fd);
 	names_release(&removed);
@@ -2207,7 +2261,7 @@ static int reindex(struct repo *r, struct sink *s, struct tlc_error *err)
 		rc = reindex_with(r, s, &projects, ps, err);
 	free_all(&projects, ps);
 	if (!s)
-		rc = finish_deferred(r, rc, err);
+		rc = settle(r, rc, err);
 	return rc;
 }
 
