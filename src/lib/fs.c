@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "fs.h"
 
 #include "banned.h"
@@ -350,4 +352,34 @@ int tlc__fs_unlink(const char *path, struct tlc_error *err)
 		return tlc_error_errno(err, TLC_EIO, "cannot remove '%s'",
 				       path);
 	return 0;
+}
+
+int tlc__fs_sha256(int fd, unsigned char *out, uint64_t *size,
+		   const char *what, struct tlc_error *err)
+{
+	unsigned char buf[1 << 16];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint64_t off = 0;
+	ssize_t n;
+	int rc = 0;
+
+	if (!ctx)
+		return tlc_error_set(err, TLC_ENOMEM, "out of memory");
+	if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		rc = tlc_error_set(err, TLC_ERROR, "cannot compute SHA-256");
+		goto out;
+	}
+	while ((n = pread(fd, buf, sizeof(buf), (off_t)off)) > 0) {
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	if (n < 0)
+		rc = tlc_error_errno(err, TLC_EIO, "cannot read '%s'", what);
+	else if (!EVP_DigestFinal_ex(ctx, out, NULL))
+		rc = tlc_error_set(err, TLC_ERROR, "cannot compute SHA-256");
+	else if (size)
+		*size = off;
+out:
+	EVP_MD_CTX_free(ctx);
+	return rc;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "tlcpack/buf.h"
@@ -65,6 +66,11 @@ int tlc__fs_realpath(struct tlc_buf *out, const char *path,
 
 /** Join @a and @b with one '/' into @out (replacing its contents). */
 int tlc__fs_join(struct tlc_buf *out, const char *a, const char *b);
+
+/** The SHA-256 of the file open at @fd (read from offset 0 with pread),
+ * and its size if @size; @what names it in messages. */
+int tlc__fs_sha256(int fd, unsigned char *out, uint64_t *size,
+		   const char *what, struct tlc_error *err);
 
 /** unlink(@path), durably only once its directory is fsynced; a missing
  * @path is not an error.  A fault point. */

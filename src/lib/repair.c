@@ -378,30 +378,12 @@ static int apply(struct repair *r, struct edit *ed, struct tlc_error *err)
 static int sha256_file(const char *path, unsigned char *out,
 		       struct tlc_error *err)
 {
-	unsigned char buf[1 << 16];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
-	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
-	if (fd < 0 || !ctx) {
-		rc = fd < 0 ? tlc_error_errno(err, TLC_EIO, "cannot open '%s'",
-					      path) : oom(err);
-		goto out;
-	}
-	if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		rc = tlc_error_set(err, TLC_ERROR, "cannot compute SHA-256");
-		goto out;
-	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-	if (n < 0)
-		rc = tlc_error_errno(err, TLC_EIO, "cannot read '%s'", path);
-	else if (!EVP_DigestFinal_ex(ctx, out, NULL))
-		rc = tlc_error_set(err, TLC_ERROR, "cannot compute SHA-256");
-out:
-	if (fd >= 0)
-		close(fd);
-	EVP_MD_CTX_free(ctx);
+	if (fd < 0)
+		return tlc_error_errno(err, TLC_EIO, "cannot open '%s'", path);
+	rc = tlc__fs_sha256(fd, out, NULL, path, err);
+	close(fd);
 	return rc;
 }
 

@@ -1405,30 +1405,6 @@ out:
 	return rc;
 }
 
-static int sha256_fd(int fd, unsigned char *out, uint64_t *size,
-		     const char *what, struct tlc_error *err)
-{
-	unsigned char buf[1 << 16];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	ssize_t n;
-	uint64_t off = 0;
-
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(ctx);
-		return oom(err);
-	}
-	while ((n = pread(fd, buf, sizeof(buf), (off_t)off)) > 0) {
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-		off += (uint64_t)n;
-	}
-	EVP_DigestFinal_ex(ctx, out, NULL);
-	EVP_MD_CTX_free(ctx);
-	if (n < 0)
-		return tlc_error_errno(err, TLC_EIO, "cannot read '%s'", what);
-	*size = off;
-	return 0;
-}
-
 /* Copy @fd (the wheel) durably to @dst. */
 static int copy_in(struct repo *r, int fd, const char *dst,
 		   struct tlc_error *err)
@@ -1537,7 +1513,7 @@ int tlc_repo_publish(struct tlc_repo *pub, const char *path,
 		rc = tlc_error_errno(err, TLC_EIO, "cannot open '%s'", path);
 		goto out;
 	}
-	if ((rc = sha256_fd(fd, f.sha256, &f.size, path, err)) < 0 ||
+	if ((rc = tlc__fs_sha256(fd, f.sha256, &f.size, path, err)) < 0 ||
 	    (rc = project_load(r, project.ptr, &p, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < p.n; i++) {
@@ -1930,7 +1906,7 @@ static int verify_file(struct repo *r, const struct tlc_index_file *f,
 				      "the file is missing";
 			break;
 		}
-		rc = sha256_fd(fd, sha, &size, path.ptr, err);
+		rc = tlc__fs_sha256(fd, sha, &size, path.ptr, err);
 		close(fd);
 		if (rc < 0)
 			break;
