@@ -1033,40 +1033,17 @@ static const char *skip_space(const char *p)
 
 /*
  * One PEP 440 "Version specifiers" set ("~=3.8", ">=1.0, !=1.3.*") of
- * length @len: the verdict is tlc_pep440_specifiers_check's.  On failure,
- * @why names the rule broken in the words of this file's messages, read
- * off that function's message ("an invalid version in a specifier" when
- * none fits better).
+ * length @len; on failure @why (of @size bytes) gets the rule broken, in
+ * tlc_pep440_specifiers_check()'s words.
  */
-static bool specifiers_valid(const char *s, size_t len, const char **why)
+static bool specifiers_valid(const char *s, size_t len, char *why,
+			     size_t size)
 {
-	static const char *const reasons[][2] = {
-		{ "empty clause after ','", "a trailing ','" },
-		{ "empty clause before ','",
-		  "a version specifier without an operator" },
-		{ "has no operator",
-		  "a version specifier without an operator" },
-		{ "'~=' needs at least two release numbers",
-		  "'~=' with a single release number" },
-	};
 	struct tlc_error err = TLC_ERROR_INIT;
-	size_t blank = 0;
 
 	if (tlc_pep440_specifiers_check(s, len, &err) == 0)
 		return true;
-	while (blank < len && memchr(" \t\n\r\f\v", s[blank], 6))
-		blank++;
-	if (blank == len) {
-		*why = "an empty version specifier";
-		return false;
-	}
-	*why = "an invalid version in a specifier";
-	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
-		if (strstr(err.msg, reasons[i][0])) {
-			*why = reasons[i][1];
-			break;
-		}
-	}
+	snprintf(why, size, "%s", err.msg);
 	return false;
 }
 
@@ -1074,13 +1051,10 @@ static int check_requires_python(struct ld *ld,
 				 const struct tlc_toml_value *v,
 				 const char *kp, const char *s)
 {
-	char sh[SHOWBUF];
-	const char *why;
+	char why[TLC_ERROR_MSG_SIZE];
 
-	if (!specifiers_valid(s, strlen(s), &why))
-		return fail(ld, TLC_EPOLICY, v,
-			    "'%s' is not a valid version specifier (PEP 440): "
-			    "'%s' has %s", kp, show(sh, sizeof(sh), s), why);
+	if (!specifiers_valid(s, strlen(s), why, sizeof(why)))
+		return fail(ld, TLC_EPOLICY, v, "'%s': %s", kp, why);
 	return 0;
 }
 
@@ -1111,7 +1085,7 @@ static const char *take_name(const char *p, char *buf, size_t n)
 static int check_requirement(struct ld *ld, const struct tlc_toml_value *v,
 			     const char *kp, const char *s)
 {
-	char name[TLC_NAME_MAX + 2], sh[SHOWBUF];
+	char name[TLC_NAME_MAX + 2], sh[SHOWBUF], spec[TLC_ERROR_MSG_SIZE];
 	const char *p = skip_space(s), *why = "an invalid name";
 	size_t speclen;
 
@@ -1147,15 +1121,16 @@ static int check_requirement(struct ld *ld, const struct tlc_toml_value *v,
 		why = "an unclosed '('";
 		if (!close)
 			goto bad;
-		if (!specifiers_valid(p + 1, (size_t)(close - p - 1), &why))
-			goto bad;
+		if (!specifiers_valid(p + 1, (size_t)(close - p - 1), spec,
+				      sizeof(spec)))
+			goto bad_spec;
 		p = skip_space(close + 1);
 	} else {
 		speclen = strcspn(p, ";");
 		while (speclen && is_space(p[speclen - 1]))
 			speclen--;
-		if (!specifiers_valid(p, speclen, &why))
-			goto bad;
+		if (!specifiers_valid(p, speclen, spec, sizeof(spec)))
+			goto bad_spec;
 		p = skip_space(p + speclen);
 	}
 	why = "text after the version specifier";
@@ -1170,6 +1145,10 @@ bad:
 	return fail(ld, TLC_EPOLICY, v,
 		    "'%s' is not a valid requirement (PEP 508): '%s' has %s",
 		    kp, show(sh, sizeof(sh), s), why);
+bad_spec:
+	return fail(ld, TLC_EPOLICY, v,
+		    "'%s' is not a valid requirement (PEP 508): '%s': %s",
+		    kp, show(sh, sizeof(sh), s), spec);
 }
 
 static int check_classifier(struct ld *ld, const struct tlc_toml_value *v,
