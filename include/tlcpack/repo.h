@@ -17,9 +17,10 @@
  *   .tlcpack/lock                     held by the one writer
  *
  * Every file is written under a temporary name ("<name>.tmp.XXXXXX" in
- * the same directory), fsynced, renamed into place, and its directory
- * fsynced.  A wheel and its .metadata are durable before any page links to
- * them; a page stops linking to a wheel before the wheel is removed.
+ * the same directory), made durable and renamed into place (see
+ * commit_fd() in repo.c for the two ways).  A wheel and its .metadata are
+ * durable before any page links to them; a page stops linking to a wheel
+ * before the wheel is removed.
  * Writers take an flock(2) on .tlcpack/lock, which the kernel releases if
  * the writer dies; readers take nothing and, thanks to rename, never see a
  * partial file.
