@@ -487,15 +487,36 @@ static int write_file(struct repo *r, const char *path, const void *data,
 	return rc;
 }
 
-static int sync_repo(struct repo *r, struct tlc_error *err)
+/* syncfs() the file system of @path. */
+static int sync_fs_of(const char *path, struct tlc_error *err)
 {
-	int fd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 
-	tlc__fs_fault_point();
 	if (fd < 0 || syncfs(fd) < 0)
-		rc = tlc_error_errno(err, TLC_EIO, "cannot sync '%s'", r->dir);
+		rc = tlc_error_errno(err, TLC_EIO, "cannot sync '%s'", path);
 	if (fd >= 0)
 		close(fd);
+	return rc;
+}
+
+/* Sync the repository's file system, and that of files/ when the wheels
+ * live on another one (a mount for the big files). */
+static int sync_repo(struct repo *r, struct tlc_error *err)
+{
+	struct tlc_buf files = TLC_BUF_INIT;
+	struct stat a, b;
+	int rc;
+
+	tlc__fs_fault_point();
+	if ((rc = sync_fs_of(r->dir, err)) < 0)
+		return rc;
+	if (path_of(&files, r, "files") < 0) {
+		rc = oom(err);
+	} else if (stat(r->dir, &a) == 0 && stat(files.ptr, &b) == 0 &&
+		   a.st_dev != b.st_dev) {
+		rc = sync_fs_of(files.ptr, err);
+	}
+	tlc_buf_release(&files);
 	return rc;
 }
 
