@@ -68,7 +68,7 @@ struct repo {
 	 * the repository's own files (wheels, states, fragments) in
 	 * pending[0], the pages readers see in pending[1].
 	 */
-	bool defer;
+	enum { DEFER_NONE, DEFER_FSYNC, DEFER_SYNCFS } defer;
 	struct names pending[2];
 };
 
@@ -436,14 +436,21 @@ void tlc_repo_close(struct tlc_repo *pub)
 /*
  * Durable writes.  Without r->defer each file is written under a
  * temporary name, fsynced, renamed and its directory fsynced
- * (tlc__fs_commit): two device flushes a file.  With r->defer (a publish,
- * a regeneration) the temporary files are only written, and settle()
- * makes them durable in two groups, the repository's own files first,
- * then the pages: sync the file system, rename the first group, sync (the
- * first group's names and the pages' bytes), rename the pages, sync.  So
- * a page never names a file whose name is not durable, at three flushes
- * for any number of files.  A crash in between leaves temporary files,
- * which check removes, and pages of the old state, which check rewrites.
+ * (tlc__fs_commit).  With r->defer the temporary files are only written,
+ * and settle() makes them durable in two groups, the repository's own
+ * files (wheels, states, fragments) first, then the pages readers see, so
+ * that a page never names a file whose name is not durable:
+ *
+ * - DEFER_FSYNC (publish): fsync each file of a group, rename them all,
+ *   fsync each of their directories once;
+ * - DEFER_SYNCFS (a full regeneration, hundreds of files): syncfs(),
+ *   rename the first group, syncfs() (its names and the pages' bytes),
+ *   rename the pages, syncfs(): three flushes in all.  A publish does not
+ *   do this: syncfs() also flushes whatever else is being written on the
+ *   file system (a build beside it), which can take seconds.
+ *
+ * A crash in between leaves temporary files, which check removes, and
+ * pages of the old state, which check rewrites.
  */
 static int commit_fd(struct repo *r, int fd, const char *tmp,
 		     const char *path, struct tlc_error *err)
@@ -520,41 +527,78 @@ static int sync_repo(struct repo *r, struct tlc_error *err)
 	return rc;
 }
 
-/* Sync and rename group @g (after a failure, @rc < 0, remove it). */
+/* fsync the file at @path (open for reading: Linux syncs it all the
+ * same). */
+static int fsync_path(const char *path, int flags, struct tlc_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags), rc = 0;
+
+	tlc__fs_fault_point();
+	if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL))
+		rc = tlc_error_errno(err, TLC_EIO, "cannot fsync '%s'", path);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/*
+ * Make group @g durable and rename it into place: with DEFER_SYNCFS one
+ * syncfs() before the renames (the next one makes the names durable);
+ * with DEFER_FSYNC an fsync of each file, the renames, then an fsync of
+ * each directory they are in, once.  After a failure (@rc < 0) the
+ * group's temporary files are removed.
+ */
 static int settle_group(struct repo *r, int g, int rc, struct tlc_error *err)
 {
-	struct names *l = &r->pending[g];
+	struct names *l = &r->pending[g], dirs = { 0 };
 
-	if (rc == 0 && l->n)
+	for (size_t i = 0; i < l->n; i++)
+		*strchr(l->v[i], '\n') = '\0';
+	if (rc == 0 && l->n && r->defer == DEFER_SYNCFS)
 		rc = sync_repo(r, err);
+	for (size_t i = 0; i < l->n && rc == 0 && r->defer == DEFER_FSYNC;
+	     i++)
+		rc = fsync_path(l->v[i] + strlen(l->v[i]) + 1, 0, err);
 	for (size_t i = 0; i < l->n; i++) {
-		char *nl = strchr(l->v[i], '\n');
+		const char *tmp = l->v[i] + strlen(l->v[i]) + 1;
+		const char *slash = strrchr(l->v[i], '/');
+		size_t dlen = slash ? (size_t)(slash - l->v[i]) : 0;
+		bool seen = false;
 
-		*nl = '\0';
 		if (rc == 0) {
 			tlc__fs_fault_point();
-			if (rename(nl + 1, l->v[i]) < 0)
+			if (rename(tmp, l->v[i]) < 0)
 				rc = tlc_error_errno(err, TLC_EIO, "cannot "
 						     "rename '%s' to '%s'",
-						     nl + 1, l->v[i]);
+						     tmp, l->v[i]);
 		}
-		if (rc < 0)
-			unlink(nl + 1);
+		if (rc < 0) {
+			unlink(tmp);
+			continue;
+		}
+		for (size_t j = 0; j < dirs.n && !seen; j++)
+			seen = strlen(dirs.v[j]) == dlen &&
+			       !memcmp(dirs.v[j], l->v[i], dlen);
+		if (!seen && names_add(&dirs, l->v[i], dlen) < 0)
+			rc = oom(err);
 	}
+	for (size_t i = 0; i < dirs.n && rc == 0 && r->defer == DEFER_FSYNC;
+	     i++)
+		rc = fsync_path(dirs.v[i], O_DIRECTORY, err);
+	names_release(&dirs);
 	names_release(l);
 	return rc;
 }
 
-/* Settle what was deferred (both groups, in order) and stop deferring. */
 static int settle(struct repo *r, int rc, struct tlc_error *err)
 {
 	bool any = r->pending[0].n || r->pending[1].n;
 
 	rc = settle_group(r, 0, rc, err);
 	rc = settle_group(r, 1, rc, err);
-	if (rc == 0 && any)
+	if (rc == 0 && any && r->defer == DEFER_SYNCFS)
 		rc = sync_repo(r, err);
-	r->defer = false;
+	r->defer = DEFER_NONE;
 	return rc;
 }
 
@@ -1175,7 +1219,7 @@ int tlc_repo_flush(struct tlc_repo *pub, struct tlc_error *err)
 	struct names variants = { 0 };
 	int rc = 0;
 
-	r->defer = true;
+	r->defer = DEFER_FSYNC;
 	for (size_t i = 0; i < r->dirty.n && rc == 0; i++) {
 		char *slash = strchr(r->dirty.v[i], '/');
 		struct project p;
@@ -1571,7 +1615,7 @@ int tlc_repo_publish(struct tlc_repo *pub, const char *path,
 	if (path_of(&dst, r, "files/%s/%s", project.ptr, base) < 0 ||
 	    path_of(&mpath, r, "files/%s/%s.metadata", project.ptr, base) < 0)
 		goto nomem;
-	r->defer = true;
+	r->defer = DEFER_FSYNC;
 	if ((rc = copy_in(r, fd, dst.ptr, err)) < 0 ||
 	    (rc = write_file(r, mpath.ptr, md->ptr, md->len, err)) < 0)
 		goto out;
@@ -2253,7 +2297,7 @@ static int reindex(struct repo *r, struct sink *s, struct tlc_error *err)
 	struct project *ps = NULL;
 	int rc;
 
-	r->defer = !s;
+	r->defer = s ? DEFER_NONE : DEFER_SYNCFS;
 	if ((rc = load_all(r, &projects, &ps, err)) == 0)
 		rc = reindex_with(r, s, &projects, ps, err);
 	free_all(&projects, ps);
