@@ -16,6 +16,7 @@ set -euo pipefail
 : "${TLC_INDEX_RENDER:?TLC_INDEX_RENDER must name the tlc_index_render binary}"
 
 die() { echo "FAIL: $*" >&2; exit 1; }
+here=$(cd "$(dirname "$0")" && pwd)
 
 scratch=$(mktemp -d /tmp/tlc-index-pip-XXXXXX)
 server=
@@ -137,62 +138,22 @@ refused() {
 check flat --no-index --find-links "$scratch/repo/wheels.html"
 check file-simple --index-url "file://$scratch/repo/simple/"
 
-# An HTTP server on 127.0.0.1: /simple/<project>/ is index.json for a
-# client that asks for PEP 691 JSON, else index.html; every request is
-# logged with the type served.
-python3 - "$scratch/repo" "$scratch/port" "$scratch/served" <<'EOF' &
-import http.server, os, sys, urllib.parse
-
-root, portfile, logfile = sys.argv[1:4]
-JSON = "application/vnd.pypi.simple.v1+json"
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
-        fs = os.path.normpath(os.path.join(root, path.lstrip("/")))
-        ctype = "application/octet-stream"
-        if path.endswith("/"):
-            if JSON in self.headers.get("Accept", ""):
-                fs, ctype = os.path.join(fs, "index.json"), JSON
-            else:
-                fs, ctype = os.path.join(fs, "index.html"), "text/html"
-        try:
-            if not fs.startswith(root + "/"):
-                raise OSError
-            with open(fs, "rb") as f:
-                data = f.read()
-        except OSError:
-            self.send_error(404)
-            return
-        with open(logfile, "a") as log:
-            log.write(f"{path} {ctype}\n")
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-with open(portfile + ".tmp", "w") as f:
-    f.write(str(srv.server_port))
-os.rename(portfile + ".tmp", portfile)
-srv.serve_forever()
-EOF
+# An HTTP server on 127.0.0.1 that serves index.json to a client asking
+# for PEP 691 JSON, and logs what it served.
+python3 "$here/server.py" "$scratch/repo" \
+	"$scratch/port" "$scratch/served" &
 server=$!
 for _ in $(seq 100); do [ -s port ] && break; sleep 0.1; done
 [ -s port ] || die "the HTTP server did not start"
 url="http://127.0.0.1:$(cat port)/simple/"
 
 check http-json --index-url "$url"
-grep -qx "/simple/alpha/ application/vnd.pypi.simple.v1+json" served ||
+grep -qx "GET /simple/alpha/index.json application/vnd.pypi.simple.v1+json" served ||
 	{ cat served; die "pip was not served the JSON page"; }
-grep -qx "/simple/beta-pkg/ application/vnd.pypi.simple.v1+json" served ||
+grep -qx "GET /simple/beta-pkg/index.json application/vnd.pypi.simple.v1+json" served ||
 	{ cat served; die "pip was not served beta-pkg's JSON page"; }
 # PEP 658: pip resolved from the metadata file, before the wheel
-grep -q '^/files/alpha/alpha-1.1+local.1-py3-none-any.whl.metadata ' served ||
+grep -q '^GET /files/alpha/alpha-1.1+local.1-py3-none-any.whl.metadata ' served ||
 	{ cat served; die "pip did not fetch the PEP 658 metadata file"; }
 
 # 4. Wrong hashes are refused: pip checks what the pages say.

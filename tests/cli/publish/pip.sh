@@ -64,7 +64,7 @@ pipi v4 --index-url "http://127.0.0.1:$port/cpu/simple/" other-pkg 2>/dev/null &
 	die "cpu/simple/ offered other-pkg, which is in no variant"
 
 # 3. PEP 691 JSON, from a server that honours Accept
-python3 "$TLC_CASE_DIR/server.py" repo port json.log &
+python3 "$TLC_SOURCE_DIR/tests/index/server.py" repo port json.log &
 pids+=($!)
 for _ in $(seq 100); do [ -f port ] && break; sleep 0.1; done
 jport=$(cat port)

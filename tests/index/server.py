@@ -1,9 +1,10 @@
-"""A tiny test server for a tlcpack repository, until `tlcpack serve`
-exists: it serves DIR on 127.0.0.1, answers a project URL
+"""A tiny test server for a tlcpack repository (tests/index/pip.sh,
+tests/cli/publish/pip.sh), until `tlcpack serve` exists: it serves DIR on
+127.0.0.1, answers a project URL
 (/simple/<project>/) with index.json when the Accept header asks for
 PEP 691 JSON (application/vnd.pypi.simple.v1+json, as pip sends it) and
 with index.html otherwise, and logs "METHOD PATH CONTENT-TYPE" per request
-to LOG.  Writes the port it listens on to PORTFILE, then serves until
+(the path unquoted) to LOG.  Writes the port it listens on to PORTFILE, then serves until
 killed.
 
 usage: server.py DIR PORTFILE LOG
@@ -11,6 +12,7 @@ usage: server.py DIR PORTFILE LOG
 import http.server
 import os
 import sys
+import urllib.parse
 
 JSON = "application/vnd.pypi.simple.v1+json"
 
@@ -32,7 +34,7 @@ def wants_json(accept):
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     def send_head(self):
-        path = self.path.split("?", 1)[0]
+        path = urllib.parse.unquote(self.path.split("?", 1)[0])
         if path.startswith("/simple/") and path.endswith("/"):
             if wants_json(self.headers.get("Accept", "")):
                 return self.send_file(path + "index.json", JSON)
