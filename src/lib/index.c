@@ -26,6 +26,7 @@
 #include "tlcpack/index.h"
 #include "tlcpack/names.h"	/* tlc_name_valid */
 #include "tlcpack/pep440.h"	/* tlc_pep440_parse, tlc_pep440_cmp */
+#include "text.h"		/* tlc__html_entity */
 
 #include "banned.h"
 
@@ -77,29 +78,15 @@ static void put_hex(struct out *o, const unsigned char *p, size_t n)
 	}
 }
 
-/*
- * HTML text and attribute values (HTML "escapable raw text": & < > " '),
- * plus tab, CR and LF as character references so that a value never
- * breaks the one-link-per-line layout; html.parser, which pip uses,
- * turns them back into the characters.
- */
+/* HTML text and attribute values: see tlc__html_entity(). */
 static void put_html(struct out *o, const char *s)
 {
 	const char *start = s;
 	const char *rep;
 
 	for (; *s; s++) {
-		switch (*s) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		case '\t': rep = "&#9;"; break;
-		case '\n': rep = "&#10;"; break;
-		case '\r': rep = "&#13;"; break;
-		default: continue;
-		}
+		if (!(rep = tlc__html_entity(*s)))
+			continue;
 		put(o, start, (size_t)(s - start));
 		puts_(o, rep);
 		start = s + 1;

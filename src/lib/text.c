@@ -30,3 +30,18 @@ void tlc__quote(char *dst, size_t dstsz, const char *p, size_t n, size_t max)
 	}
 	dst[o] = '\0';
 }
+
+const char *tlc__html_entity(char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&#39;";
+	case '\t': return "&#9;";
+	case '\n': return "&#10;";
+	case '\r': return "&#13;";
+	default: return NULL;
+	}
+}

@@ -15,4 +15,12 @@
  */
 void tlc__quote(char *dst, size_t dstsz, const char *p, size_t n, size_t max);
 
+/*
+ * The character reference for @c in HTML text and attribute values
+ * ("&amp;" for '&' ...), or NULL when @c stands for itself: & < > " ',
+ * and tab, LF and CR, so that a value never breaks a one-line-per-link
+ * layout (html.parser, which pip uses, turns them back).
+ */
+const char *tlc__html_entity(char c);
+
 #endif
