@@ -42,11 +42,16 @@ struct tlc_repo_opts {
 	int64_t now;		/* upload time of what is published; < 0:
 				 * the clock */
 	unsigned lock_wait;	/* seconds to wait for another writer */
+	bool adopt;		/* publish may move the wheel in (rename) rather
+				 * than copy it: for a caller's own temporary
+				 * file, never a user's */
 };
 
-#define TLC_REPO_OPTS_INIT { -1, 60 }
+#define TLC_REPO_OPTS_INIT { -1, 60, false }
 
 struct tlc_repo;
+struct tlc_wheel_reader;
+struct tlc_coremeta;
 
 /**
  * Open the repository in @dir, creating it (and @dir) when @create, and
@@ -64,6 +69,17 @@ enum tlc_repo_outcome {
 	TLC_REPO_ADDED,		/* published */
 	TLC_REPO_SAME,		/* already there, byte for byte: nothing done */
 };
+
+/**
+ * Everything tlc_repo_publish() checks in the wheel at @path itself, with
+ * no repository: the zip's structure (tlc_zip_reader_check_strict()), one
+ * .dist-info with WHEEL, METADATA and RECORD, METADATA's name against the
+ * file name, and every member against its RECORD hash and size.  On
+ * success the caller frees *@wr and *@meta; TLC_EPOLICY names the rule a
+ * wheel breaks.
+ */
+int tlc_repo_validate(const char *path, struct tlc_wheel_reader **wr,
+		      struct tlc_coremeta **meta, struct tlc_error *err);
 
 /**
  * Validate the wheel at @path and add it: the zip structure, the

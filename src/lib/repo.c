@@ -462,6 +462,14 @@ static int commit_fd(struct repo *r, int fd, const char *tmp,
 
 	if (!r->defer)
 		return tlc__fs_commit(fd, tmp, path, err);
+	/*
+	 * Start writing it back now: the disk then works while the rest is
+	 * rendered, and settle_group()'s fsync() mostly finds it done.  Only
+	 * a hint (the fsync is what makes it durable), so its failure, on a
+	 * file system without it, is ignored.
+	 */
+	if (r->defer == DEFER_FSYNC)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (close(fd) < 0)
 		rc = tlc_error_errno(err, TLC_EIO, "cannot close '%s'", tmp);
 	else if (tlc_buf_printf(&entry, "%s\n%s", path, tmp) < 0 ||
@@ -969,28 +977,58 @@ out:
 	return rc;
 }
 
-/* Copy the file @src to the end of @fd, in the kernel where it can. */
-static int append_file(int fd, const char *src, const char *what,
-		       struct tlc_error *err)
+/* Copy all of @in (from its start) to the end of @out, in the kernel
+ * where it can. */
+static int copy_all(int in, int out, const char *what, struct tlc_error *err)
 {
 	char buf[1 << 16];
+	loff_t off = 0;
 	ssize_t n;
-	int in = open(src, O_RDONLY | O_CLOEXEC), rc = 0;
+	int rc = 0;
 
-	if (in < 0)
-		return tlc_error_errno(err, TLC_EIO, "cannot open '%s'", src);
-	while ((n = copy_file_range(in, NULL, fd, NULL, 1 << 30, 0)) > 0)
+	while ((n = copy_file_range(in, &off, out, NULL, 1 << 30, 0)) > 0)
 		;
 	if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
 		      errno == EOPNOTSUPP)) {
-		while ((n = read(in, buf, sizeof(buf))) > 0)
-			if ((rc = tlc__fs_write_all(fd, buf, (size_t)n, what,
+		while ((n = pread(in, buf, sizeof(buf), off)) > 0) {
+			if ((rc = tlc__fs_write_all(out, buf, (size_t)n, what,
 						    err)) < 0)
-				break;
+				return rc;
+			off += n;
+		}
 	}
-	if (n < 0 && rc == 0)
-		rc = tlc_error_errno(err, TLC_EIO, "cannot copy '%s' into '%s'",
-				     src, what);
+	if (n < 0)
+		rc = tlc_error_errno(err, TLC_EIO, "cannot copy into '%s'",
+				     what);
+	return rc;
+}
+
+/*
+ * Copy the file @src to the end of @fd.  A file written in this call and
+ * not yet renamed into place (pending, see commit_fd()) is read from its
+ * temporary name: pages are rendered while the files they list are still
+ * being flushed, and only renamed after them.
+ */
+static int append_file(struct repo *r, int fd, const char *src,
+		       const char *what, struct tlc_error *err)
+{
+	size_t len = strlen(src);
+	int in, rc;
+
+	for (size_t i = 0; i < r->pending[0].n; i++) {
+		const char *e = r->pending[0].v[i];
+
+		if (!strncmp(e, src, len) && e[len] == '\n') {
+			src = e + len + 1;
+			break;
+		}
+	}
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+		return tlc_error_errno(err, TLC_EIO, "cannot open '%s'", src);
+
+	if (in < 0)
+		return tlc_error_errno(err, TLC_EIO, "cannot open '%s'", src);
+	rc = copy_all(in, fd, what, err);
 	close(in);
 	return rc;
 }
@@ -1025,7 +1063,7 @@ static int stream_flat(struct repo *r, const char *variant,
 		    path_of(&fpath, r, "%s", frel.ptr) < 0)
 			rc = oom(err);
 		else
-			rc = append_file(fd, fpath.ptr, tmp.ptr, err);
+			rc = append_file(r, fd, fpath.ptr, tmp.ptr, err);
 		tlc_buf_release(&fpath);
 	}
 	tlc_buf_reset(&b);
@@ -1131,6 +1169,46 @@ out:
 	return rc;
 }
 
+/*
+ * The projects whose fragment in @rel (".tlcpack/flat[/variant]") is
+ * written but still pending (a project's first file), added to the sorted
+ * @projects that list_dir() found.
+ */
+static int add_pending_fragments(struct repo *r, const char *rel,
+				 struct names *projects, struct tlc_error *err)
+{
+	size_t dlen = strlen(r->dir), rlen = strlen(rel);
+	bool added = false;
+
+	for (size_t i = 0; i < r->pending[0].n; i++) {
+		const char *e = r->pending[0].v[i], *name;
+		const char *nl = strchr(e, '\n');
+		char key[TLC_NAME_MAX + 1];
+		size_t len;
+
+		if (strncmp(e, r->dir, dlen) || e[dlen] != '/' ||
+		    strncmp(e + dlen + 1, rel, rlen) || e[dlen + 1 + rlen] != '/')
+			continue;
+		name = e + dlen + rlen + 2;
+		len = (size_t)(nl - name);
+		if (memchr(name, '/', len) || len <= 5 ||
+		    memcmp(nl - 5, ".html", 5))
+			continue;
+		if ((len -= 5) > TLC_NAME_MAX)
+			continue;
+		memcpy(key, name, len);
+		key[len] = '\0';
+		if (names_has(projects, key))
+			continue;
+		if (names_add(projects, name, len) < 0)
+			return oom(err);
+		added = true;
+	}
+	if (added)
+		names_sort(projects);
+	return 0;
+}
+
 /* Render the shared pages of @variant from the fragments on disk. */
 static int render_shared_from_disk(struct repo *r, const char *variant,
 				   struct tlc_error *err)
@@ -1143,6 +1221,8 @@ static int render_shared_from_disk(struct repo *r, const char *variant,
 		       tlc_buf_puts(&rel, ".tlcpack/flat")) < 0)
 		return oom(err);
 	rc = list_dir(r, rel.ptr, ".html", false, &projects, err);
+	if (rc == 0)
+		rc = add_pending_fragments(r, rel.ptr, &projects, err);
 	tlc_buf_release(&rel);
 	if (rc < 0)
 		return rc;
@@ -1182,10 +1262,7 @@ static int render_change(struct repo *r, const struct project *p,
 	for (size_t i = 0; i < variants->n; i++)
 		if ((rc = render_project(r, NULL, p, variants->v[i], err)) < 0)
 			return rc;
-	/* the fragments in place (with the files and the state before
-	 * them), for wheels.html */
-	if (r->defer && (rc = settle_group(r, 0, 0, err)) < 0)
-		return rc;
+	/* wheels.html from the fragments, the new one still pending */
 	if ((rc = render_shared_from_disk(r, NULL, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < variants->n; i++)
@@ -1471,29 +1548,33 @@ out:
 }
 
 /* Copy @fd (the wheel) durably to @dst. */
-static int copy_in(struct repo *r, int fd, const char *dst,
+static int copy_in(struct repo *r, int fd, const char *src, const char *dst,
 		   struct tlc_error *err)
 {
 	struct tlc_buf tmp = TLC_BUF_INIT;
-	unsigned char buf[1 << 16];
-	uint64_t off = 0;
-	ssize_t n;
 	int out, rc = 0;
 
 	if ((out = tlc__fs_tmpfile(&tmp, dst, 0644, err)) < 0) {
 		tlc_buf_release(&tmp);
 		return out;
 	}
-	while ((n = pread(fd, buf, sizeof(buf), (off_t)off)) > 0) {
-		if ((rc = tlc__fs_write_all(out, buf, (size_t)n, tmp.ptr,
-					    err)) < 0)
-			break;
-		off += (uint64_t)n;
-	}
-	if (n < 0 && rc == 0)
-		rc = tlc_error_errno(err, TLC_EIO, "cannot read the wheel");
-	if (rc < 0) {
+	/*
+	 * A caller that hands its file over (an upload's temporary file)
+	 * has it moved in, on the same file system, instead of copied: a
+	 * 500 MB upload is not written twice.
+	 */
+	if (r->opts.adopt && rename(src, tmp.ptr) == 0) {
 		close(out);
+		if ((out = open(tmp.ptr, O_RDONLY | O_CLOEXEC)) < 0 ||
+		    fchmod(out, 0644) < 0)
+			rc = tlc_error_errno(err, TLC_EIO, "cannot open '%s'",
+					     tmp.ptr);
+	} else {
+		rc = copy_all(fd, out, tmp.ptr, err);
+	}
+	if (rc < 0) {
+		if (out >= 0)
+			close(out);
 		unlink(tmp.ptr);
 	} else {
 		rc = commit_fd(r, out, tmp.ptr, dst, err);
@@ -1502,11 +1583,10 @@ static int copy_in(struct repo *r, int fd, const char *dst,
 	return rc;
 }
 
-/* Everything publish checks in the wheel itself; *@meta_out on success. */
-static int validate(const char *path, const char *base,
-		    struct tlc_wheel_reader **wr_out,
-		    struct tlc_coremeta **meta_out, struct tlc_error *err)
+int tlc_repo_validate(const char *path, struct tlc_wheel_reader **wr_out,
+		      struct tlc_coremeta **meta_out, struct tlc_error *err)
 {
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	struct tlc_wheel_reader *wr = NULL;
 	struct tlc_coremeta *meta = NULL;
 	const struct tlc_buf *md;
@@ -1558,7 +1638,7 @@ int tlc_repo_publish(struct tlc_repo *pub, const char *path,
 	*outcome = TLC_REPO_ADDED;
 	if (variant && (rc = check_variant(variant, err)) < 0)
 		goto out;
-	if ((rc = validate(path, base, &wr, &meta, err)) < 0)
+	if ((rc = tlc_repo_validate(path, &wr, &meta, err)) < 0)
 		goto out;
 	md = tlc_wheel_reader_metadata(wr);
 	if (tlc_name_normalize(&project, meta->name, err) < 0 ||
@@ -1616,7 +1696,7 @@ int tlc_repo_publish(struct tlc_repo *pub, const char *path,
 	    path_of(&mpath, r, "files/%s/%s.metadata", project.ptr, base) < 0)
 		goto nomem;
 	r->defer = DEFER_FSYNC;
-	if ((rc = copy_in(r, fd, dst.ptr, err)) < 0 ||
+	if ((rc = copy_in(r, fd, path, dst.ptr, err)) < 0 ||
 	    (rc = write_file(r, mpath.ptr, md->ptr, md->len, err)) < 0)
 		goto out;
 	if (!EVP_Digest(md->ptr, md->len, f.metadata_sha256, NULL,
