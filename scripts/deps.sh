@@ -11,6 +11,7 @@ pkgs=(
 	zlib1g-dev libdeflate-dev libssl-dev               # deflate, sha256
 	python3 python3-dev python3-venv                   # example + wheels
 	libjansson-dev                                     # JSON output
+	libmicrohttpd-dev libcurl4-openssl-dev libcrypt-dev # serve, upload
 	patchelf binutils                                  # repair's ELF edits
 )
 if [ "${1:-}" = --test ]; then
@@ -19,6 +20,7 @@ if [ "${1:-}" = --test ]; then
 		clang libclang-rt-14-dev           # sanitizers, libFuzzer
 		twine python3-wheel unzip          # wheel checks, bench
 		util-linux                         # unshare(1) in repair tests
+		openssl apache2-utils curl         # password hashes, HTTP tests
 	)
 fi
 

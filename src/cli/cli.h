@@ -34,6 +34,10 @@ void cli_progress(const struct tlc_progress *p, void *data);
 /** True when stderr is a terminal and TERM is not "dumb". */
 bool cli_stderr_is_tty(void);
 
+/** Run `tlcpack-http @cmd argv[1]...`; returns only on failure.  The
+ * commands that speak HTTP live there (see src/http/main.c). */
+int cli_exec_http(const char *cmd, int argc, char **argv);
+
 /* Is @s a whole decimal number in [@min, @max]?  Then *@out is it. */
 bool cli_parse_num(const char *s, long long min, long long max,
 		   long long *out);

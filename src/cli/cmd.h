@@ -28,6 +28,7 @@ int cmd_repair(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_yank(int argc, char **argv);
 int cmd_unyank(int argc, char **argv);
 

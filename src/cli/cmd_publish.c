@@ -22,6 +22,9 @@ static void print_help(void)
 {
 	printf("usage: tlcpack publish [--repo DIR] [--variant NAME] "
 	       "WHEEL...\n"
+	       "   or: tlcpack publish --to URL [--user USER] [--password-file "
+	       "F | --token-file F]\n"
+	       "                       WHEEL...\n"
 	       "\n"
 	       "Validate each WHEEL (its zip structure, .dist-info, every "
 	       "member against\n"
@@ -44,6 +47,11 @@ static void print_help(void)
 	       "NAME/ too (cpu,\n"
 	       "                           cu121 ...), for pip --index-url "
 	       "DIR/NAME/simple/\n"
+	       "      --to URL             upload to a tlcpack serve (or "
+	       "any server of the\n"
+	       "                           legacy upload API twine uses) "
+	       "instead; see\n"
+	       "                           'tlcpack publish --to URL --help'\n"
 	       "  -h, --help               show this help\n");
 }
 
@@ -55,6 +63,10 @@ int cmd_publish(int argc, char **argv)
 	const char *dir = "repo", *variant = NULL;
 	int c, rc = CLI_EXIT_OK;
 
+	/* --to URL: an upload, done by tlcpack-http (src/http/cmd_upload.c) */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--to") || !strncmp(argv[i], "--to=", 5))
+			return cli_exec_http("upload", argc, argv);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:h", options, NULL)) != -1) {

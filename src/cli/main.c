@@ -28,6 +28,8 @@ static const struct cli_command commands[] = {
 	  "Validate wheels and add them to a repository and its index" },
 	{ "repair", cmd_repair,
 	  "Graft external libraries into wheels and retag them manylinux" },
+	{ "serve", cmd_serve,
+	  "Serve a repository over HTTP, with twine-compatible upload" },
 	{ "unyank", cmd_unyank, "Undo 'tlcpack yank'" },
 	{ "yank", cmd_yank,
 	  "Mark files of a repository yanked (PEP 592), with a reason" },

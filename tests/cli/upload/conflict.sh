@@ -1,0 +1,55 @@
+# Uploading the same bytes again is a success (tlcpack serve keeps the
+# first copy); other bytes under a name the server has are refused with
+# one line naming the 409; each wheel is reported and the exit status
+# says one failed.
+. "$TLC_CASE_DIR/../lib.sh"
+command -v openssl >/dev/null || skip "no openssl to hash a password"
+
+start_serve() {		# sets url and serve_pid
+	"$TLCPACK" serve --repo repo --listen 127.0.0.1:0 \
+		--access-log access.log "$@" 2>serve.err &
+	serve_pid=$!
+	for _ in $(seq 100); do
+		url=$(sed -n 's|^serving .* on \(http://[^ ]*\)$|\1|p' serve.err)
+		[ -n "$url" ] && return 0
+		kill -0 "$serve_pid" 2>/dev/null ||
+			die "serve exited: $(cat serve.err)"
+		sleep 0.1
+	done
+	die "serve did not start: $(cat serve.err)"
+}
+serve_pid=
+trap '[ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true' EXIT
+
+mkpywheel seed-pkg 0.1 "" seed
+"$TLCPACK" publish --repo repo seed/*.whl >/dev/null
+printf 'bob:%s\n' "$(openssl passwd -6 pw)" >htpasswd
+start_serve --htpasswd htpasswd
+export TLCPACK_PASSWORD=pw
+up() { "$TLCPACK" publish --to "$url" --user bob "$@"; }
+
+mkpywheel demo-pkg 1.0
+mkpywheel demo-pkg 2.0
+up wheels/demo_pkg-1.0-py3-none-any.whl >out1 || die "first upload failed"
+up wheels/demo_pkg-1.0-py3-none-any.whl >out2 2>err2 ||
+	die "an identical re-upload failed: $(cat err2)"
+[ "$(cat out2)" = "uploaded demo_pkg-1.0-py3-none-any.whl" ] ||
+	die "re-upload said: $(cat out2)"
+[ ! -s err2 ] || die "re-upload complained: $(cat err2)"
+
+# other bytes, same name: the next wheel is still uploaded
+mkdir other && mkpywheel demo-pkg 1.0 ">=3" other
+cmp -s other/*.whl wheels/demo_pkg-1.0-py3-none-any.whl &&
+	die "the second build has the same bytes"
+status=0
+up other/demo_pkg-1.0-py3-none-any.whl wheels/demo_pkg-2.0-py3-none-any.whl \
+	>out3 2>err3 || status=$?
+[ "$status" = 1 ] || die "exit status $status after a 409"
+[ "$(cat out3)" = "uploaded demo_pkg-2.0-py3-none-any.whl" ] ||
+	die "the wheel after the refused one: $(cat out3)"
+[ "$(cat err3)" = "tlcpack: demo_pkg-1.0-py3-none-any.whl: the server has this file name with other bytes (409)" ] ||
+	die "409 message: $(cat err3)"
+cmp -s repo/files/demo-pkg/demo_pkg-1.0-py3-none-any.whl \
+	wheels/demo_pkg-1.0-py3-none-any.whl || die "the server's copy changed"
+grep -q '"POST / HTTP/1.1" 409 ' access.log || die "no 409 in the log"
+echo ok
