@@ -42,12 +42,9 @@ struct tlc_repo_opts {
 	int64_t now;		/* upload time of what is published; < 0:
 				 * the clock */
 	unsigned lock_wait;	/* seconds to wait for another writer */
-	bool adopt;		/* publish may move the wheel in (rename) rather
-				 * than copy it: for a caller's own temporary
-				 * file, never a user's */
 };
 
-#define TLC_REPO_OPTS_INIT { -1, 60, false }
+#define TLC_REPO_OPTS_INIT { -1, 60 }
 
 struct tlc_repo;
 struct tlc_wheel_reader;
@@ -69,6 +66,19 @@ enum tlc_repo_outcome {
 	TLC_REPO_ADDED,		/* published */
 	TLC_REPO_SAME,		/* already there, byte for byte: nothing done */
 };
+
+/**
+ * tlc_repo_publish() for a file the caller hands over, such as a server's
+ * upload: it is moved into the repository (a rename, on the same file
+ * system) instead of copied, and @sha256 and @size are what the caller
+ * computed while writing it, so the file is not read once more for them.
+ * Never for a user's file: the repository would share its inode.
+ */
+int tlc_repo_publish_adopt(struct tlc_repo *r, const char *path,
+			   const char *variant,
+			   const unsigned char sha256[32], uint64_t size,
+			   enum tlc_repo_outcome *outcome,
+			   struct tlc_error *err);
 
 /**
  * Everything tlc_repo_publish() checks in the wheel at @path itself, with

@@ -1548,37 +1548,54 @@ out:
 }
 
 /* Copy @fd (the wheel) durably to @dst. */
+/*
+ * Move @src in as @dst's temporary file: renamed onto a name that does
+ * not exist, since a rename over an existing file makes ext4
+ * (auto_da_alloc) write the whole file back inside rename().  Returns
+ * the temporary file open, or < 0 when it cannot be moved (another file
+ * system): the caller copies it then.
+ */
+static int adopt_in(struct tlc_buf *tmp, const char *src, const char *dst)
+{
+	int fd;
+
+	if ((fd = tlc__fs_tmpfile(tmp, dst, 0644, NULL)) < 0)
+		return fd;
+	close(fd);
+	unlink(tmp->ptr);
+	if (renameat2(AT_FDCWD, src, AT_FDCWD, tmp->ptr, RENAME_NOREPLACE) < 0)
+		return TLC_EIO;
+	if ((fd = open(tmp->ptr, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fchmod(fd, 0644) < 0) {
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp->ptr);
+		return TLC_EIO;
+	}
+	return fd;
+}
+
 static int copy_in(struct repo *r, int fd, const char *src, const char *dst,
-		   struct tlc_error *err)
+		   bool adopt, struct tlc_error *err)
 {
 	struct tlc_buf tmp = TLC_BUF_INIT;
 	int out, rc = 0;
 
+	if (adopt && (out = adopt_in(&tmp, src, dst)) >= 0)
+		goto commit;
+	tlc_buf_reset(&tmp);
 	if ((out = tlc__fs_tmpfile(&tmp, dst, 0644, err)) < 0) {
 		tlc_buf_release(&tmp);
 		return out;
 	}
-	/*
-	 * A caller that hands its file over (an upload's temporary file)
-	 * has it moved in, on the same file system, instead of copied: a
-	 * 500 MB upload is not written twice.
-	 */
-	if (r->opts.adopt && rename(src, tmp.ptr) == 0) {
+	if ((rc = copy_all(fd, out, tmp.ptr, err)) < 0) {
 		close(out);
-		if ((out = open(tmp.ptr, O_RDONLY | O_CLOEXEC)) < 0 ||
-		    fchmod(out, 0644) < 0)
-			rc = tlc_error_errno(err, TLC_EIO, "cannot open '%s'",
-					     tmp.ptr);
-	} else {
-		rc = copy_all(fd, out, tmp.ptr, err);
-	}
-	if (rc < 0) {
-		if (out >= 0)
-			close(out);
 		unlink(tmp.ptr);
-	} else {
-		rc = commit_fd(r, out, tmp.ptr, dst, err);
+		tlc_buf_release(&tmp);
+		return rc;
 	}
+commit:
+	rc = commit_fd(r, out, tmp.ptr, dst, err);
 	tlc_buf_release(&tmp);
 	return rc;
 }
@@ -1619,9 +1636,10 @@ fail:
 	return rc;
 }
 
-int tlc_repo_publish(struct tlc_repo *pub, const char *path,
-		     const char *variant, enum tlc_repo_outcome *outcome,
-		     struct tlc_error *err)
+static int publish(struct tlc_repo *pub, const char *path,
+		   const char *variant, const unsigned char *known_sha256,
+		   uint64_t known_size, enum tlc_repo_outcome *outcome,
+		   struct tlc_error *err)
 {
 	struct repo *r = (struct repo *)pub;
 	struct tlc_wheel_reader *wr = NULL;
@@ -1658,8 +1676,14 @@ int tlc_repo_publish(struct tlc_repo *pub, const char *path,
 		rc = tlc_error_errno(err, TLC_EIO, "cannot open '%s'", path);
 		goto out;
 	}
-	if ((rc = tlc__fs_sha256(fd, f.sha256, &f.size, path, err)) < 0 ||
-	    (rc = project_load(r, project.ptr, &p, err)) < 0)
+	if (known_sha256) {
+		memcpy(f.sha256, known_sha256, 32);
+		f.size = known_size;
+	} else if ((rc = tlc__fs_sha256(fd, f.sha256, &f.size, path,
+					err)) < 0) {
+		goto out;
+	}
+	if ((rc = project_load(r, project.ptr, &p, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < p.n; i++) {
 		if (strcmp(p.files[i].filename, base))
@@ -1696,7 +1720,8 @@ int tlc_repo_publish(struct tlc_repo *pub, const char *path,
 	    path_of(&mpath, r, "files/%s/%s.metadata", project.ptr, base) < 0)
 		goto nomem;
 	r->defer = DEFER_FSYNC;
-	if ((rc = copy_in(r, fd, path, dst.ptr, err)) < 0 ||
+	if ((rc = copy_in(r, fd, path, dst.ptr, known_sha256 != NULL,
+			   err)) < 0 ||
 	    (rc = write_file(r, mpath.ptr, md->ptr, md->len, err)) < 0)
 		goto out;
 	if (!EVP_Digest(md->ptr, md->len, f.metadata_sha256, NULL,
@@ -1734,6 +1759,32 @@ out:
 	tlc_buf_release(&version);
 	tlc_buf_release(&mpath);
 	return rc;
+}
+
+int tlc_repo_publish(struct tlc_repo *r, const char *path,
+		     const char *variant, enum tlc_repo_outcome *outcome,
+		     struct tlc_error *err)
+{
+	return publish(r, path, variant, NULL, 0, outcome, err);
+}
+
+int tlc_repo_publish_adopt(struct tlc_repo *r, const char *path,
+			   const char *variant,
+			   const unsigned char sha256[32], uint64_t size,
+			   enum tlc_repo_outcome *outcome,
+			   struct tlc_error *err)
+{
+	struct stat st;
+
+	/* cheap, and the one mismatch a caller's bug would make likely */
+	if (stat(path, &st) < 0)
+		return tlc_error_errno(err, TLC_EIO, "cannot stat '%s'", path);
+	if ((uint64_t)st.st_size != size)
+		return tlc_error_set(err, TLC_ERROR, "'%s' is %llu bytes, not "
+				     "the %llu given", path,
+				     (unsigned long long)st.st_size,
+				     (unsigned long long)size);
+	return publish(r, path, variant, sha256, size, outcome, err);
 }
 
 /* ---- yanking ------------------------------------------------------------ */
