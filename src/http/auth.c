@@ -17,7 +17,7 @@
 #include <strings.h>		/* strncasecmp */
 #include <time.h>
 
-#include <openssl/crypto.h>	/* CRYPTO_memcmp */
+#include <openssl/crypto.h>	/* CRYPTO_memcmp, OPENSSL_hexchar2int */
 #include <openssl/evp.h>	/* EVP_Digest, EVP_sha256 */
 #include <openssl/rand.h>	/* RAND_bytes */
 
@@ -175,25 +175,6 @@ static bool next_line(struct reader *r)
 	return false;
 }
 
-static int read_file(struct tlc_buf *b, struct reader *r, const char *path,
-		     struct tlc_error *err)
-{
-	int rc;
-
-	tlc_buf_init(b, TLC_AUTH_FILE_MAX);
-	if ((rc = tlc_buf_read_file(b, path, err)) < 0)
-		return rc;
-	if (memchr(b->ptr, '\0', b->len))
-		return tlc_error_set(err, TLC_EPOLICY,
-				     "'%s' holds a NUL byte: not a text file",
-				     path);
-	memset(r, 0, sizeof(*r));
-	r->path = path;
-	r->p = b->ptr;
-	r->end = b->ptr + b->len;
-	return 0;
-}
-
 static bool all_of(const char *p, size_t n, const char *set)
 {
 	for (size_t i = 0; i < n; i++)
@@ -339,37 +320,6 @@ static int add_user(struct tlc_auth *a, const struct reader *r,
 	return 0;
 }
 
-static int load_htpasswd(struct tlc_auth *a, const char *path,
-			 struct tlc_error *err)
-{
-	struct tlc_buf b;
-	struct reader r;
-	int rc;
-
-	if ((rc = read_file(&b, &r, path, err)) < 0)
-		goto out;
-	while (next_line(&r))
-		if ((rc = add_user(a, &r, err)) < 0)
-			goto out;
-	if (a->nusers == 0)
-		rc = tlc_error_set(err, TLC_EPOLICY, "'%s' holds no users",
-				   path);
-out:
-	tlc_buf_release(&b);
-	return rc;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int add_token(struct tlc_auth *a, const struct reader *r,
 		     struct tlc_error *err)
 {
@@ -394,7 +344,8 @@ static int add_token(struct tlc_auth *a, const struct reader *r,
 	if ((c2 ? c2 : end) - hex != 2 * SHA256_LEN)
 		goto bad_hex;
 	for (size_t i = 0; i < SHA256_LEN; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = OPENSSL_hexchar2int((unsigned char)hex[2 * i]);
+		int lo = OPENSSL_hexchar2int((unsigned char)hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			goto bad_hex;
@@ -427,21 +378,38 @@ bad_hex:
 			     q);
 }
 
-static int load_tokens(struct tlc_auth *a, const char *path,
-		       struct tlc_error *err)
+/*
+ * Each line of the text file @path that is not blank or a comment, through
+ * @add; a file with none (@count still 0) is refused, naming @what.
+ */
+static int load_lines(struct tlc_auth *a, const char *path,
+		      int (*add)(struct tlc_auth *, const struct reader *,
+				 struct tlc_error *),
+		      const size_t *count, const char *what,
+		      struct tlc_error *err)
 {
 	struct tlc_buf b;
 	struct reader r;
 	int rc;
 
-	if ((rc = read_file(&b, &r, path, err)) < 0)
+	tlc_buf_init(&b, TLC_AUTH_FILE_MAX);
+	if ((rc = tlc_buf_read_file(&b, path, err)) < 0)
 		goto out;
+	if (memchr(b.ptr, '\0', b.len)) {
+		rc = tlc_error_set(err, TLC_EPOLICY, "'%s' holds a NUL byte: "
+				   "not a text file", path);
+		goto out;
+	}
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	r.p = b.ptr;
+	r.end = b.ptr + b.len;
 	while (next_line(&r))
-		if ((rc = add_token(a, &r, err)) < 0)
+		if ((rc = add(a, &r, err)) < 0)
 			goto out;
-	if (a->ntokens == 0)
-		rc = tlc_error_set(err, TLC_EPOLICY, "'%s' holds no tokens",
-				   path);
+	if (*count == 0)
+		rc = tlc_error_set(err, TLC_EPOLICY, "'%s' holds no %s", path,
+				   what);
 out:
 	tlc_buf_release(&b);
 	return rc;
@@ -461,9 +429,11 @@ int tlc_auth_load(struct tlc_auth **out, const char *htpasswd,
 		return tlc_error_set(err, TLC_ERROR, "cannot make a mutex");
 	}
 	a->cache_ns = (uint64_t)TLC_AUTH_CACHE_SECONDS * 1000000000u;
-	if (htpasswd && (rc = load_htpasswd(a, htpasswd, err)) < 0)
+	if (htpasswd && (rc = load_lines(a, htpasswd, add_user, &a->nusers,
+					 "users", err)) < 0)
 		goto fail;
-	if (tokens && (rc = load_tokens(a, tokens, err)) < 0)
+	if (tokens && (rc = load_lines(a, tokens, add_token, &a->ntokens,
+				       "tokens", err)) < 0)
 		goto fail;
 	*out = a;
 	return 0;

@@ -239,7 +239,6 @@ int serve__landing(struct serve_req *r, bool head)
 						       MHD_HTTP_HEADER_HOST);
 	char hostbuf[256];
 	size_t len;
-	char *body;
 
 	(void)head;
 	/* the Host field is the client's: it is only shown, escaped, and
@@ -265,18 +264,12 @@ int serve__landing(struct serve_req *r, bool head)
 			 hostbuf);
 	}
 	len = s->landing.len;
-	body = malloc(len ? len : 1);
-	if (body)
-		memcpy(body, s->landing.ptr, len);
+	/* a copy: the page may be rendered again once the lock is let go */
+	resp = MHD_create_response_from_buffer(len, s->landing.ptr,
+					       MHD_RESPMEM_MUST_COPY);
 	pthread_mutex_unlock(&s->landing_lock);
-	if (!body)
+	if (!resp)
 		return MHD_NO;
-	resp = MHD_create_response_from_buffer(len, body,
-					       MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(body);
-		return MHD_NO;
-	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				"text/html; charset=utf-8");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,

@@ -56,6 +56,7 @@
 #include <dirent.h>
 
 #include <microhttpd.h>
+#include <openssl/crypto.h>	/* OPENSSL_hexchar2int */
 
 #include "auth.h"
 #include "fs.h"
@@ -356,17 +357,6 @@ static int part_end(void *data, struct tlc_error *err)
 	return 0;
 }
 
-static int unhex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* application/x-www-form-urlencoded (the WHATWG URL standard, 5.1), in
  * place: '+' is a space, %XX a byte. */
 static int parse_urlencoded(struct serve_upload *up)
@@ -379,11 +369,16 @@ static int parse_urlencoded(struct serve_upload *up)
 
 		*end = '\0';
 		for (i = o = p; *i; i++) {
+			int hi = -1, lo = -1;
+
+			if (*i == '%')
+				hi = OPENSSL_hexchar2int((unsigned char)i[1]);
+			if (hi >= 0)	/* i[1] was not the NUL */
+				lo = OPENSSL_hexchar2int((unsigned char)i[2]);
 			if (*i == '+') {
 				*o++ = ' ';
-			} else if (*i == '%' && unhex(i[1]) >= 0 &&
-				   unhex(i[2]) >= 0) {
-				*o++ = (char)(unhex(i[1]) * 16 + unhex(i[2]));
+			} else if (lo >= 0) {
+				*o++ = (char)(hi << 4 | lo);
 				i += 2;
 			} else {
 				*o++ = *i;

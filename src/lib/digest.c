@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>	/* OPENSSL_hexchar2int */
 #include <openssl/evp.h>
 
 #include "tlcpack/digest.h"
@@ -283,17 +284,6 @@ const unsigned char *tlc_digests_get(const struct tlc_digests *d,
 	return NULL;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int tlc_digests_check(const struct tlc_digests *d, unsigned kind,
 		      const char *hex, const char *field,
 		      struct tlc_error *err)
@@ -309,7 +299,8 @@ int tlc_digests_check(const struct tlc_digests *d, unsigned kind,
 	if (strlen(hex) != 2 * n)
 		goto bad_hex;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = OPENSSL_hexchar2int((unsigned char)hex[2 * i]);
+		int lo = OPENSSL_hexchar2int((unsigned char)hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			goto bad_hex;

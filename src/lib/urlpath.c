@@ -17,6 +17,8 @@
 #include <sys/syscall.h>	/* SYS_openat2 */
 #include <unistd.h>
 
+#include <openssl/crypto.h>	/* OPENSSL_hexchar2int */
+
 #include "tlcpack/urlpath.h"
 
 #include "text.h"
@@ -29,17 +31,6 @@
 
 #define QUOTE_MAX 60
 #define TMP_SUFFIX_LEN 11	/* ".tmp.XXXXXX", see tlc__fs_tmpfile() */
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static int refuse(struct tlc_error *err, int code, const char *target,
 		  size_t len, const char *why)
@@ -151,8 +142,8 @@ int tlc_urlpath_decode(struct tlc_buf *out, bool *dir, const char *target,
 		if (c == '%') {
 			const unsigned char *x =
 				(const unsigned char *)target + i;
-			int hi = i + 2 < len ? hexval(x[1]) : -1;
-			int lo = i + 2 < len ? hexval(x[2]) : -1;
+			int hi = i + 2 < len ? OPENSSL_hexchar2int(x[1]) : -1;
+			int lo = i + 2 < len ? OPENSSL_hexchar2int(x[2]) : -1;
 
 			if (hi < 0 || lo < 0) {
 				why = "has a '%' not followed by two hex "

@@ -3,28 +3,11 @@
 # one line naming the 409; each wheel is reported and the exit status
 # says one failed.
 . "$TLC_CASE_DIR/../lib.sh"
+. "$TLC_CASE_DIR/upload-lib.bash"
 command -v openssl >/dev/null || skip "no openssl to hash a password"
 
-start_serve() {		# sets url and serve_pid
-	"$TLCPACK" serve --repo repo --listen 127.0.0.1:0 \
-		--access-log access.log "$@" 2>serve.err &
-	serve_pid=$!
-	for _ in $(seq 100); do
-		url=$(sed -n 's|^serving .* on \(http://[^ ]*\)$|\1|p' serve.err)
-		[ -n "$url" ] && return 0
-		kill -0 "$serve_pid" 2>/dev/null ||
-			die "serve exited: $(cat serve.err)"
-		sleep 0.1
-	done
-	die "serve did not start: $(cat serve.err)"
-}
-serve_pid=
-trap '[ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true' EXIT
-
-mkpywheel seed-pkg 0.1 "" seed
-"$TLCPACK" publish --repo repo seed/*.whl >/dev/null
 printf 'bob:%s\n' "$(openssl passwd -6 pw)" >htpasswd
-start_serve --htpasswd htpasswd
+serve_repo --htpasswd htpasswd
 export TLCPACK_PASSWORD=pw
 up() { "$TLCPACK" publish --to "$url" --user bob "$@"; }
 

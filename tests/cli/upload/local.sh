@@ -2,26 +2,9 @@
 # log shows no POST.  Bad command lines are usage errors.  A server that
 # does not answer is tried again (--retries), then given up on.
 . "$TLC_CASE_DIR/../lib.sh"
+. "$TLC_CASE_DIR/upload-lib.bash"
 
-start_serve() {		# sets url and serve_pid
-	"$TLCPACK" serve --repo repo --listen 127.0.0.1:0 \
-		--access-log access.log "$@" 2>serve.err &
-	serve_pid=$!
-	for _ in $(seq 100); do
-		url=$(sed -n 's|^serving .* on \(http://[^ ]*\)$|\1|p' serve.err)
-		[ -n "$url" ] && return 0
-		kill -0 "$serve_pid" 2>/dev/null ||
-			die "serve exited: $(cat serve.err)"
-		sleep 0.1
-	done
-	die "serve did not start: $(cat serve.err)"
-}
-serve_pid=
-trap '[ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true' EXIT
-
-mkpywheel seed-pkg 0.1 "" seed
-"$TLCPACK" publish --repo repo seed/*.whl >/dev/null
-start_serve
+serve_repo
 export TLCPACK_PASSWORD=unused
 
 # a member that does not match RECORD (same size, one byte changed)
