@@ -115,6 +115,15 @@ echo "machine: $(nproc) CPUs; $RUNS runs each, medians; peer: $PYTHON" \
 
 # ---- the runs ------------------------------------------------------------
 m() { "$PYTHON" "$here/measure.py" "$@"; }
+# Before each timed command: write back what the copies left dirty, then
+# one small fsync, which waits for the disk to flush its own cache of
+# them (here sync(1) returns before that, and the next fsync, the timed
+# command's first, paid 20 to 35 ms for the copy).
+settle() {
+	sync
+	dd if=/dev/zero of="$BENCH_DIR/settle" bs=4k count=1 conv=fsync \
+		status=none
+}
 for f in full-t full-p inc-t inc-p; do
 	: >"$BENCH_DIR/$f.txt"
 done
@@ -125,19 +134,19 @@ while [ "$i" -lt "$RUNS" ]; do
 	i=$((i + 1))
 	# every page written, not compared with an identical one and left
 	rm -rf "$base/simple" "$base/wheels.html" "$base/.tlcpack/flat"
-	sync
+	settle
 	m "$TLCPACK" index --repo "$base" >>"$BENCH_DIR/full-t.txt"
-	sync
+	settle
 	m "$PYTHON" -I "$here/peer.py" index "$BENCH_DIR/full-p" $peer_opt \
 		>>"$BENCH_DIR/full-p.txt"
 	# the new wheel must be new to each: a fresh copy every run
 	rm -rf "$BENCH_DIR/inc-t" "$BENCH_DIR/inc-p"
 	cp -a "$base" "$BENCH_DIR/inc-t"
 	cp -a "$base" "$BENCH_DIR/inc-p"
-	sync
+	settle
 	m "$TLCPACK" publish --repo "$BENCH_DIR/inc-t" "$extra" \
 		>>"$BENCH_DIR/inc-t.txt"
-	sync
+	settle
 	m "$PYTHON" -I "$here/peer.py" publish "$BENCH_DIR/inc-p" "$extra" \
 		$peer_opt >>"$BENCH_DIR/inc-p.txt"
 done
