@@ -24,7 +24,7 @@
 #include "auth.h"
 #include "tlcpack/names.h"	/* tlc_name_valid, tlc_name_normalize */
 
-#include "text.h"		/* tlc__quote */
+#include "text.h"		/* tlc__quote, tlc__b64_value */
 
 #include "banned.h"
 
@@ -651,21 +651,6 @@ static enum tlc_auth_result password_ok(struct tlc_auth *a, const char *user,
 
 /* ---- the header ---- */
 
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
  * Strict base64 (RFC 4648 section 4) of [p, p + n) into @out (room for
  * n / 4 * 3 + 1 bytes; NUL-terminated).  @return the length, or -1.
@@ -682,7 +667,8 @@ static long b64_decode(unsigned char *out, const char *p, size_t n)
 		uint32_t v = 0;
 
 		for (size_t j = 0; j < 4; j++) {
-			int d = b64val((unsigned char)p[i + j]);
+			int d = tlc__b64_value((unsigned char)p[i + j],
+					       false);
 
 			if (d < 0 && !(i + 4 == n && j >= 4 - pad))
 				return -1;	/* '=' only as padding */

@@ -4,6 +4,7 @@
 #ifndef TLC_TEXT_H
 #define TLC_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -22,5 +23,11 @@ void tlc__quote(char *dst, size_t dstsz, const char *p, size_t n, size_t max);
  * layout (html.parser, which pip uses, turns them back).
  */
 const char *tlc__html_entity(char c);
+
+/*
+ * The value of the base64 digit @c (RFC 4648): section 4's alphabet
+ * ('+', '/') or, when @url, section 5's ('-', '_'); -1 for anything else.
+ */
+int tlc__b64_value(unsigned char c, bool url);
 
 #endif

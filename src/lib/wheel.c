@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "text.h"		/* tlc__b64_value */
 #include "tlcpack/names.h"
 #include "tlcpack/pep440.h"
 #include "tlcpack/wheel.h"
@@ -1268,21 +1269,6 @@ static int record_bad(struct tlc_error *err, size_t line, const char *fmt,
 	return TLC_EPOLICY;
 }
 
-static int b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
 /* "sha256=<43 characters of RFC 4648 section 5 base64, unpadded>"
  * (PEP 376 RECORD, as PEP 427 and the recording-installed-packages spec
  * require for wheels). */
@@ -1307,7 +1293,7 @@ static int parse_hash(struct tlc_wheel_record *rec, const char *h,
 				  "characters of base64url without padding",
 				  d);
 	for (size_t i = 0; i < 43; i++) {
-		int v = b64url_value(d[i]);
+		int v = tlc__b64_value((unsigned char)d[i], true);
 
 		if (v < 0)
 			return record_bad(err, line, "sha256 digest has '%c', "
