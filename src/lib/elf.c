@@ -230,6 +230,8 @@ static int map(struct rd *r, uint64_t addr, uint64_t len, uint64_t *off,
 	const struct tlc_elf_load *l;
 	size_t i;
 
+	/* set on every path: gcc -O3 cannot tell that bad() is negative */
+	*off = 0;
 	for (i = 0; i < r->e->nloads; i++) {
 		l = &r->e->loads[i];
 		if (addr < l->vaddr || addr - l->vaddr >= l->filesz)

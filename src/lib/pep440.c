@@ -329,7 +329,8 @@ int tlc_pep440_parse(struct tlc_pep440 *out, const char *s,
 	struct tlc_pep440 v;
 	struct scan sc;
 	const struct word *w;
-	uint64_t n;
+	uint64_t n = 0;	/* for gcc -O3, which cannot tell that scan_number()
+			 * sets it whenever it returns 0 */
 	size_t len;
 	int rc;
 

@@ -1610,7 +1610,7 @@ static const char *const project_keys[] = {
 static int check_dynamic(struct ld *ld, const struct tlc_toml_value *t,
 			 const struct tlc_toml_value *dyn)
 {
-	struct tlc_recipe_strlist d;
+	struct tlc_recipe_strlist d = { 0 };	/* for gcc -O3 */
 	int rc;
 
 	if ((rc = get_strlist(ld, dyn, "project.dynamic", S_LINE, NULL, &d)) <
