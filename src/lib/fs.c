@@ -9,9 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "fs.h"
+#include "sha256.h"
 
 #include "banned.h"
 
@@ -21,21 +20,24 @@
  */
 void tlc__fs_fault_point(void)
 {
+	/* atomic: the repository's syncer thread counts its fsyncs too */
 	static long at = -1, count;
+	long a = __atomic_load_n(&at, __ATOMIC_RELAXED);
 
-	if (at < 0) {
+	if (a < 0) {
 		const char *s = getenv("TLC_FAULT_AT");
 		char *end;
 
-		at = 0;
+		a = 0;
 		if (s && *s) {
 			long v = strtol(s, &end, 10);
 
 			if (!*end && v > 0)
-				at = v;
+				a = v;
 		}
+		__atomic_store_n(&at, a, __ATOMIC_RELAXED);
 	}
-	if (at && ++count == at)
+	if (a && __atomic_add_fetch(&count, 1, __ATOMIC_RELAXED) == a)
 		raise(SIGKILL);
 }
 
@@ -358,28 +360,20 @@ int tlc__fs_sha256(int fd, unsigned char *out, uint64_t *size,
 		   const char *what, struct tlc_error *err)
 {
 	unsigned char buf[1 << 16];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	struct tlc__sha256 h;
 	uint64_t off = 0;
 	ssize_t n;
-	int rc = 0;
 
-	if (!ctx)
+	if (!tlc__sha256_init(&h))
 		return tlc_error_set(err, TLC_ENOMEM, "out of memory");
-	if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		rc = tlc_error_set(err, TLC_ERROR, "cannot compute SHA-256");
-		goto out;
-	}
 	while ((n = pread(fd, buf, sizeof(buf), (off_t)off)) > 0) {
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		tlc__sha256_update(&h, buf, (size_t)n);
 		off += (uint64_t)n;
 	}
+	tlc__sha256_final(&h, out);
 	if (n < 0)
-		rc = tlc_error_errno(err, TLC_EIO, "cannot read '%s'", what);
-	else if (!EVP_DigestFinal_ex(ctx, out, NULL))
-		rc = tlc_error_set(err, TLC_ERROR, "cannot compute SHA-256");
-	else if (size)
+		return tlc_error_errno(err, TLC_EIO, "cannot read '%s'", what);
+	if (size)
 		*size = off;
-out:
-	EVP_MD_CTX_free(ctx);
-	return rc;
+	return 0;
 }

@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +31,9 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "fs.h"
+#include "sha256.h"
 #include "tlcpack/coremeta.h"
 #include "tlcpack/index.h"
 #include "tlcpack/names.h"
@@ -70,7 +71,11 @@ struct repo {
 	 */
 	enum { DEFER_NONE, DEFER_FSYNC, DEFER_SYNCFS } defer;
 	struct names pending[2];
+	struct syncer *syncer;	/* DEFER_FSYNC's, once started */
+	bool syncer_tried;	/* in this DEFER_FSYNC window */
 };
+
+static void syncer_stop(struct syncer *s);
 
 /* A project's files, as its state file holds them. */
 struct project {
@@ -421,6 +426,7 @@ void tlc_repo_close(struct tlc_repo *pub)
 
 	if (!r)
 		return;
+	syncer_stop(r->syncer);
 	if (r->lock_fd >= 0)
 		close(r->lock_fd);	/* releases the flock */
 	names_release(&r->dirty);
@@ -432,6 +438,143 @@ void tlc_repo_close(struct tlc_repo *pub)
 }
 
 /* ---- durable writes ----------------------------------------------------- */
+
+/*
+ * The syncer: under DEFER_FSYNC (a publish) the files are fsynced by a
+ * second thread as soon as they are written, so that the disk's flushes
+ * (the first one takes milliseconds on a virtual disk) overlap with the
+ * rendering of the pages instead of following it.  settle_group() waits
+ * for its group's files, then renames them.  Without the thread (it
+ * could not start), settle_group() fsyncs them itself.
+ */
+struct sync_item {
+	int fd;
+	int group;
+	char *tmp;		/* for the error message */
+};
+
+struct syncer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* work queued, work done, or stop */
+	struct sync_item *q;
+	size_t n, alloc, next;	/* queued; q[next] is the next to sync */
+	size_t queued[2], done[2];
+	int rc[2];		/* the group's first failure */
+	struct tlc_error err[2];
+	bool stop;
+};
+
+static void *syncer_main(void *data)
+{
+	struct syncer *s = data;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		struct sync_item it;
+		int rc = 0, e = 0;
+
+		while (s->next == s->n && !s->stop)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->next == s->n)
+			break;
+		it = s->q[s->next++];
+		pthread_mutex_unlock(&s->lock);
+		tlc__fs_fault_point();
+		if ((fsync(it.fd) < 0 && errno != EINVAL) ||
+		    close(it.fd) < 0) {
+			rc = TLC_EIO;
+			e = errno;
+		}
+		pthread_mutex_lock(&s->lock);
+		if (rc < 0 && s->rc[it.group] == 0) {
+			errno = e;
+			s->rc[it.group] = tlc_error_errno(&s->err[it.group],
+							  TLC_EIO, "cannot "
+							  "fsync '%s'",
+							  it.tmp);
+		}
+		free(it.tmp);
+		s->done[it.group]++;
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+static struct syncer *syncer_start(void)
+{
+	struct syncer *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	if (pthread_create(&s->thread, NULL, syncer_main, s)) {
+		pthread_cond_destroy(&s->cond);
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Hand @fd (of @tmp, in @group) to @s, which fsyncs and closes it. */
+static int syncer_add(struct syncer *s, int fd, int group, const char *tmp)
+{
+	char *copy = strdup(tmp);
+	int rc = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (copy && s->n == s->alloc) {
+		size_t alloc = s->alloc ? 2 * s->alloc : 16;
+		struct sync_item *q = realloc(s->q, alloc * sizeof(*q));
+
+		if (q) {
+			s->q = q;
+			s->alloc = alloc;
+		}
+	}
+	if (!copy || s->n == s->alloc) {
+		rc = TLC_ENOMEM;
+		free(copy);
+	} else {
+		s->q[s->n++] = (struct sync_item){ fd, group, copy };
+		s->queued[group]++;
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* Wait until every file of @group handed to @s is synced. */
+static int syncer_wait(struct syncer *s, int group, struct tlc_error *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	while (s->done[group] < s->queued[group])
+		pthread_cond_wait(&s->cond, &s->lock);
+	if ((rc = s->rc[group]) < 0 && err)
+		*err = s->err[group];
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+static void syncer_stop(struct syncer *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	free(s->q);
+	free(s);
+}
 
 /*
  * Durable writes.  Without r->defer each file is written under a
@@ -468,13 +611,25 @@ static int commit_fd(struct repo *r, int fd, const char *tmp,
 	 * a hint (the fsync is what makes it durable), so its failure, on a
 	 * file system without it, is ignored.
 	 */
-	if (r->defer == DEFER_FSYNC)
+	if (r->defer == DEFER_FSYNC) {
 		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-	if (close(fd) < 0)
-		rc = tlc_error_errno(err, TLC_EIO, "cannot close '%s'", tmp);
-	else if (tlc_buf_printf(&entry, "%s\n%s", path, tmp) < 0 ||
-		 names_add(&r->pending[page], entry.ptr, entry.len) < 0)
+		if (!r->syncer_tried) {
+			r->syncer_tried = true;
+			r->syncer = syncer_start();
+		}
+	}
+	if (tlc_buf_printf(&entry, "%s\n%s", path, tmp) < 0 ||
+	    names_add(&r->pending[page], entry.ptr, entry.len) < 0) {
 		rc = oom(err);
+		close(fd);
+	} else if (r->syncer) {
+		if (syncer_add(r->syncer, fd, page, tmp) < 0) {
+			rc = oom(err);
+			close(fd);
+		}
+	} else if (close(fd) < 0) {
+		rc = tlc_error_errno(err, TLC_EIO, "cannot close '%s'", tmp);
+	}
 	if (rc < 0)
 		unlink(tmp);
 	tlc_buf_release(&entry);
@@ -564,8 +719,13 @@ static int settle_group(struct repo *r, int g, int rc, struct tlc_error *err)
 		*strchr(l->v[i], '\n') = '\0';
 	if (rc == 0 && l->n && r->defer == DEFER_SYNCFS)
 		rc = sync_repo(r, err);
-	for (size_t i = 0; i < l->n && rc == 0 && r->defer == DEFER_FSYNC;
-	     i++)
+	if (r->syncer) {
+		int src = syncer_wait(r->syncer, g, rc == 0 ? err : NULL);
+
+		rc = rc < 0 ? rc : src;
+	}
+	for (size_t i = 0; i < l->n && rc == 0 && r->defer == DEFER_FSYNC &&
+	     !r->syncer; i++)
 		rc = fsync_path(l->v[i] + strlen(l->v[i]) + 1, 0, err);
 	for (size_t i = 0; i < l->n; i++) {
 		const char *tmp = l->v[i] + strlen(l->v[i]) + 1;
@@ -606,6 +766,9 @@ static int settle(struct repo *r, int rc, struct tlc_error *err)
 	rc = settle_group(r, 1, rc, err);
 	if (rc == 0 && any && r->defer == DEFER_SYNCFS)
 		rc = sync_repo(r, err);
+	syncer_stop(r->syncer);
+	r->syncer = NULL;
+	r->syncer_tried = false;
 	r->defer = DEFER_NONE;
 	return rc;
 }
@@ -1487,18 +1650,16 @@ static int verify_members(const struct tlc_wheel_reader *wr, const char *name,
 	const char *di = tlc_wheel_reader_dist_info(wr);
 	size_t dilen = strlen(di);
 	unsigned char *buf = malloc(1 << 16);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int rc = 0;
 
-	if (!buf || !ctx) {
-		rc = oom(err);
-		goto out;
-	}
+	if (!buf)
+		return oom(err);
 	for (size_t i = 0; i < tlc_zip_reader_count(zr) && rc == 0; i++) {
 		const struct tlc_zip_entry *e = tlc_zip_reader_entry(zr, i);
 		const struct tlc_wheel_record *rec =
 			tlc_wheel_reader_record(wr, e->name);
 		struct tlc_zip_stream *s = NULL;
+		struct tlc__sha256 h;
 		unsigned char sha[32];
 		uint64_t total = 0;
 		size_t got;
@@ -1514,22 +1675,22 @@ static int verify_members(const struct tlc_wheel_reader *wr, const char *name,
 						   e->name);
 			continue;
 		}
-		if ((rc = tlc_zip_stream_open(&s, zr, e, err)) < 0 ||
-		    !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-			rc = rc < 0 ? rc : tlc_error_set(err, TLC_ERROR,
-				"cannot compute SHA-256");
+		if ((rc = tlc_zip_stream_open(&s, zr, e, err)) < 0)
+			break;
+		if (!tlc__sha256_init(&h)) {
 			tlc_zip_stream_free(s);
+			rc = oom(err);
 			break;
 		}
 		while ((rc = tlc_zip_stream_read(s, buf, 1 << 16, &got,
 						 err)) == 0 && got) {
-			EVP_DigestUpdate(ctx, buf, got);
+			tlc__sha256_update(&h, buf, got);
 			total += got;
 		}
 		tlc_zip_stream_free(s);
+		tlc__sha256_final(&h, sha);
 		if (rc < 0)
 			break;	/* the message names the wheel already */
-		EVP_DigestFinal_ex(ctx, sha, NULL);
 		if (!rec->has_sha256 || memcmp(sha, rec->sha256, 32))
 			rc = tlc_error_set(err, TLC_EPOLICY, "%s: '%s' does "
 					   "not match its RECORD hash", name,
@@ -1541,9 +1702,7 @@ static int verify_members(const struct tlc_wheel_reader *wr, const char *name,
 					   (unsigned long long)total,
 					   (unsigned long long)rec->size);
 	}
-out:
 	free(buf);
-	EVP_MD_CTX_free(ctx);
 	return rc;
 }
 
@@ -1724,11 +1883,8 @@ static int publish(struct tlc_repo *pub, const char *path,
 			   err)) < 0 ||
 	    (rc = write_file(r, mpath.ptr, md->ptr, md->len, err)) < 0)
 		goto out;
-	if (!EVP_Digest(md->ptr, md->len, f.metadata_sha256, NULL,
-			EVP_sha256(), NULL)) {
-		rc = tlc_error_set(err, TLC_ERROR, "cannot compute SHA-256");
-		goto out;
-	}
+	if (!tlc__sha256(md->ptr, md->len, f.metadata_sha256))
+		goto nomem;
 	f.has_metadata = true;
 	/* 2. the state, then the pages */
 	f.filename = base;

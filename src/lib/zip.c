@@ -32,10 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "deflate.h"
+#include "sha256.h"
 #include "tlcpack/zip.h"
 
 #include "banned.h"
@@ -105,8 +105,9 @@ struct tlc_zip_writer {
 	struct tlc__deflate_pool *pool;
 	struct piece *ring;
 	size_t nring;
-	EVP_MD *md;
-	EVP_MD_CTX *mdctx;	/* the chunked member being written */
+	bool sha;		/* opts->sha256 */
+	bool md_open;		/* md holds a chunked member's digest */
+	struct tlc__sha256 md;	/* the chunked member being written */
 	/* output: the bytes at [wbuf_off, off) are buffered */
 	unsigned char *wbuf;
 	size_t wbuf_len;
@@ -324,14 +325,11 @@ int tlc_zip_writer_new(struct tlc_zip_writer **out, int fd,
 	dos_time(opts->epoch, &w->dos_time, &w->dos_date);
 	w->nring = 2 * (size_t)threads + 2;
 	if (!(w->ring = calloc(w->nring, sizeof(*w->ring))) ||
-	    !(w->wbuf = malloc(WBUF_SIZE)) || !(w->mdctx = EVP_MD_CTX_new())) {
+	    !(w->wbuf = malloc(WBUF_SIZE))) {
 		rc = tlc_error_set(err, TLC_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if (opts->sha256 && !(w->md = EVP_MD_fetch(NULL, "SHA256", NULL))) {
-		rc = tlc_error_set(err, TLC_ERROR, "SHA-256 is not available");
-		goto fail;
-	}
+	w->sha = opts->sha256;
 	if ((rc = tlc__deflate_pool_new(&w->pool, threads, opts->level,
 					err)) < 0)
 		goto fail;
@@ -714,10 +712,8 @@ static void piece_run(struct tlc__deflate_task *t, struct tlc__deflater *d)
 	if (p->rc < 0)
 		return;
 	p->crc = tlc__crc32(0, p->inp, p->len);
-	if (p->whole && w->md &&
-	    !EVP_Digest(p->inp, p->len, p->sha, NULL, w->md, NULL)) {
-		p->rc = tlc_error_set(&p->err, TLC_ERROR,
-				      "cannot compute SHA-256");
+	if (p->whole && w->sha && !tlc__sha256(p->inp, p->len, p->sha)) {
+		p->rc = tlc_error_set(&p->err, TLC_ENOMEM, "out of memory");
 		return;
 	}
 	p->stored = w->opts.level == 0 || p->len == 0;
@@ -761,7 +757,7 @@ static int write_whole(struct tlc_zip_writer *w, struct piece *p,
 	m->e.csize = p->stored ? p->len : p->out_len;
 	m->zip64_local = false;	/* a whole piece is at most a chunk */
 	set_version(m);
-	if (w->md) {
+	if (w->sha) {
 		memcpy(m->e.sha256, p->sha, sizeof(p->sha));
 		m->e.has_sha256 = true;
 	}
@@ -825,12 +821,15 @@ static int write_chunk(struct tlc_zip_writer *w, struct piece *p,
 			return rc;
 		w->csize = 0;
 		w->crc = 0;
-		if (w->md && !EVP_DigestInit_ex(w->mdctx, w->md, NULL))
-			return tlc_error_set(err, TLC_ERROR,
-					     "cannot compute SHA-256");
+		if (w->sha) {
+			if (!tlc__sha256_init(&w->md))
+				return tlc_error_set(err, TLC_ENOMEM,
+						     "out of memory");
+			w->md_open = true;
+		}
 	}
-	if (w->md && !EVP_DigestUpdate(w->mdctx, p->inp, p->len))
-		return tlc_error_set(err, TLC_ERROR, "cannot compute SHA-256");
+	if (w->sha)
+		tlc__sha256_update(&w->md, p->inp, p->len);
 	w->crc = tlc__crc32_combine(w->crc, p->crc, p->len);
 	if (p->stored) {
 		rc = out_put(w, p->inp, p->len, err);
@@ -845,10 +844,9 @@ static int write_chunk(struct tlc_zip_writer *w, struct piece *p,
 	m->e.crc32 = w->crc;
 	m->e.method = p->stored ? TLC_ZIP_STORED : TLC_ZIP_DEFLATED;
 	m->e.csize = w->csize;
-	if (w->md) {
-		if (!EVP_DigestFinal_ex(w->mdctx, m->e.sha256, NULL))
-			return tlc_error_set(err, TLC_ERROR,
-					     "cannot compute SHA-256");
+	if (w->sha) {
+		tlc__sha256_final(&w->md, m->e.sha256);
+		w->md_open = false;
 		m->e.has_sha256 = true;
 	}
 	if (!p->stored && m->e.csize >= m->e.size &&
@@ -1171,8 +1169,11 @@ void tlc_zip_writer_free(struct tlc_zip_writer *w)
 	free(w->set);
 	free(w->wbuf);
 	free(w->scratch);
-	EVP_MD_free(w->md);
-	EVP_MD_CTX_free(w->mdctx);
+	if (w->md_open) {
+		unsigned char lost[TLC_SHA256_LEN];
+
+		tlc__sha256_final(&w->md, lost);
+	}
 	free(w);
 }
 
