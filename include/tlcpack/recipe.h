@@ -72,6 +72,8 @@ struct tlc_recipe_variant {
 	struct tlc_recipe_provided *provided;
 	const char *policy;	/* a known policy name; NULL: best possible */
 	const char *description; /* one line shown in --list, may be NULL */
+	const char *image;	/* the build image (CI matrix, Dockerfile);
+				 * NULL: tlcpack's default for the variant */
 };
 
 struct tlc_recipe_channel {

@@ -2147,7 +2147,7 @@ static int parse_variant(struct ld *ld, const struct tlc_toml_value *t,
 	static const char *const keys[] = { "suffix", "description",
 					    "defines", "env", "dependencies",
 					    "exclude-libs", "provided-libs",
-					    "policy", NULL };
+					    "policy", "image", NULL };
 	const struct tlc_toml_value *v;
 	char k[KP];
 	int rc;
@@ -2175,7 +2175,9 @@ static int parse_variant(struct ld *ld, const struct tlc_toml_value *t,
 	    (rc = parse_provided(ld, v, k, var)) < 0)
 		return rc;
 	if ((rc = member_str(ld, t, kp, "policy", S_LINE, check_policy,
-			     &var->policy)) < 0)
+			     &var->policy)) < 0 ||
+	    (rc = member_str(ld, t, kp, "image", S_LINE | S_NONEMPTY, NULL,
+			     &var->image)) < 0)
 		return rc;
 	return 0;
 }

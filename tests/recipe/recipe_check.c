@@ -37,9 +37,17 @@ static void dump(const struct tlc_recipe *r)
 	for (size_t i = 0; i < r->ncmake; i++)
 		printf("cmake %s source=%s per-python=%d\n", r->cmake[i].name,
 		       r->cmake[i].source, r->cmake[i].per_python);
-	for (size_t i = 0; i < r->nvariants; i++)
-		printf("variant %s suffix='%s'\n", r->variants[i].name,
-		       r->variants[i].suffix);
+	for (size_t i = 0; i < r->nvariants; i++) {
+		const struct tlc_recipe_variant *v = &r->variants[i];
+
+		printf("variant %s suffix='%s'", v->name, v->suffix);
+		if (v->policy)
+			printf(" policy=%s", v->policy);
+		if (v->image)
+			printf(" image=%s", v->image);
+		printf("\n");
+		list("exclude-lib", &v->exclude_libs);
+	}
 	for (size_t i = 0; i < r->nchannels; i++)
 		printf("channel %s name-suffix='%s' dev=%d local=%d keep=%u\n",
 		       r->channels[i].name, r->channels[i].name_suffix,

@@ -216,6 +216,7 @@ static const char full_recipe[] =
 	"env = { CUDACXX = \"/usr/local/cuda-12.1/bin/nvcc\" }\n"
 	"exclude-libs = [\"libcuda.so.1\"]\n"
 	"policy = \"manylinux2014\"\n"
+	"image = \"docker.io/nvidia/cuda:12.1.1-devel-rockylinux8\"\n"
 	"[variants.rocm]\n"
 	"\n"
 	"[channels.nightly]\n"
@@ -310,6 +311,7 @@ static void test_recipe__full(void **state)
 	assert_list(&v->exclude_libs, 0);
 	assert_null(v->policy);
 	assert_null(v->description);
+	assert_null(v->image);	/* absent: tlcpack's default */
 	v = &r->variants[1];
 	assert_string_equal(v->name, "cu121");
 	assert_string_equal(v->suffix, "-cu121");
@@ -318,6 +320,8 @@ static void test_recipe__full(void **state)
 	assert_kv(&v->env, 1, "CUDACXX", "/usr/local/cuda-12.1/bin/nvcc");
 	assert_list(&v->exclude_libs, 1, "libcuda.so.1");
 	assert_string_equal(v->policy, "manylinux2014");
+	assert_string_equal(v->image,
+			    "docker.io/nvidia/cuda:12.1.1-devel-rockylinux8");
 	assert_string_equal(r->variants[2].name, "rocm");
 	assert_string_equal(r->variants[2].suffix, "-rocm");
 
@@ -875,6 +879,11 @@ static const struct bad bad_recipes[] = {
 	  TLC_EPOLICY,
 	  "5:17: 'variants.cpu.exclude-libs[0]' must be a library file name, "
 	  "not a path: '/usr/lib/libcuda.so'" },
+	{ PKG "[variants.cpu]\nimage = \"\"\n", TLC_EPOLICY,
+	  "5:1: 'variants.cpu.image' must not be empty" },
+	{ PKG "[variants.cpu]\nimage = \"a\\nb\"\n", TLC_EPOLICY,
+	  "5:1: 'variants.cpu.image' must be one line without control "
+	  "characters" },
 	{ PKG "[variants.cpu]\ndescription = \"a\\tb\"\n", TLC_EPOLICY,
 	  "5:1: 'variants.cpu.description' must be one line without control "
 	  "characters" },
@@ -1626,6 +1635,56 @@ static void test_recipe__example(void **state)
 	tlc_recipe_free(r);
 }
 
+/* recipes/tvm.toml: TVM's own recipe, as docs/tvm.md describes it. */
+static void test_recipe__tvm(void **state)
+{
+	const char *src = getenv("TLC_SOURCE_DIR");
+	const char *const cuda[] = { "cu118", "cu121", "cu126", "cu130" };
+	const struct tlc_recipe_variant *v;
+	struct tlc_recipe *r;
+	char path[PATH_MAX];
+
+	(void)state;
+	if (!src)
+		fail_msg("TLC_SOURCE_DIR is not set: run this test from ctest");
+	snprintf(path, sizeof(path), "%s/recipes/tvm.toml", src);
+	r = load_ok(path);
+	assert_string_equal(r->name, "tlcpack");
+	assert_int_equal(r->version_source, TLC_VERSION_GIT_TAG);
+	assert_non_null(r->disclaimer);
+	assert_non_null(strstr(r->disclaimer, "NOT an official Apache release"));
+	assert_list(&r->packages, 1, "tvm");
+	/* tvm_ffi is bundled: it is no requirement */
+	for (size_t i = 0; i < r->dependencies.n; i++)
+		assert_null(strstr(r->dependencies.v[i], "tvm-ffi"));
+	assert_int_equal(r->ncmake, 2);
+	assert_false(r->cmake[0].per_python);
+	assert_string_equal(r->cmake[1].source, "3rdparty/tvm-ffi");
+	assert_true(r->cmake[1].per_python);
+	assert_string_equal(r->cmake[1].install_dir, "tvm_ffi");
+	assert_int_equal(r->ngenerate, 1);
+	assert_string_equal(r->generate[0].path, "tvm/_version.py");
+	assert_int_equal(r->nvariants, 5);
+	v = tlc_recipe_variant(r, "cpu");
+	assert_non_null(v);
+	assert_string_equal(v->suffix, "");
+	assert_non_null(v->image);
+	for (size_t i = 0; i < N(cuda); i++) {
+		bool cudart = false, driver = false;
+
+		assert_non_null(v = tlc_recipe_variant(r, cuda[i]));
+		assert_non_null(v->image);
+		for (size_t k = 0; k < v->exclude_libs.n; k++) {
+			cudart |= !strcmp(v->exclude_libs.v[k], "libcudart.so");
+			driver |= !strcmp(v->exclude_libs.v[k], "libcuda.so.1");
+		}
+		assert_true(cudart && driver);
+	}
+	assert_non_null(tlc_recipe_channel(r, "nightly"));
+	assert_true(tlc_recipe_channel(r, "nightly")->dev_version);
+	tlc_recipe_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1642,6 +1701,7 @@ int main(void)
 		cmocka_unit_test_setup(test_recipe__load_buffer, clean),
 		cmocka_unit_test_setup(test_recipe__writes_nothing, clean),
 		cmocka_unit_test_setup(test_recipe__example, clean),
+		cmocka_unit_test_setup(test_recipe__tvm, clean),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
