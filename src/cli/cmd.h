@@ -24,6 +24,7 @@ struct cli_command {
 int cmd_build(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
+int cmd_release(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_index(int argc, char **argv);
@@ -31,5 +32,6 @@ int cmd_prune(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_yank(int argc, char **argv);
 int cmd_unyank(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 
 #endif
