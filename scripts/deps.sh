@@ -21,6 +21,7 @@ if [ "${1:-}" = --test ]; then
 		twine python3-wheel unzip          # wheel checks, bench
 		util-linux                         # unshare(1) in repair tests
 		openssl apache2-utils curl         # password hashes, HTTP tests
+		python3-yaml                       # CI files and matrix checks
 	)
 fi
 

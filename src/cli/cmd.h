@@ -28,6 +28,7 @@ int cmd_release(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_index(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_yank(int argc, char **argv);

@@ -23,6 +23,8 @@ static const struct cli_command commands[] = {
 	{ "help", cmd_help, "Show help for tlcpack or one of its commands" },
 	{ "index", cmd_index,
 	  "Regenerate, check and repair a repository's index pages" },
+	{ "matrix", cmd_matrix,
+	  "Print a recipe's build jobs as a CI matrix (GitHub, GitLab)" },
 	{ "pack", cmd_pack, "Pack an unpacked wheel directory into a wheel" },
 	{ "prune", cmd_prune,
 	  "Keep the newest N nightlies per group; yank or delete the rest" },
