@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # The main job on the embedded example: install what is missing, build
-# tlcpack, and build every wheel of examples/ into dist/.
+# tlcpack, then `tlcpack release` builds every wheel of examples/ (each
+# repaired for manylinux), install-tests each with pip through a scratch
+# index, publishes them into repo/ and prints the summary table; then
+# `tlcpack serve` serves repo/ and the pip line to copy is printed.
+# EXAMPLE_SERVE=0 stops after the release; EXAMPLE_PORT (8000) sets the
+# port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +19,15 @@ if ! command -v nvcc >/dev/null && [ ! -x /usr/local/cuda/bin/nvcc ]; then
 	     "variant is built; install the CUDA toolkit for the cu130 wheel" >&2
 	variants=(--variant cpu)
 fi
-build/tlcpack build "${variants[@]}" -o dist --build-dir build/example examples
-echo "example: wheels are in dist/; try:" >&2
-echo "  python3 -m venv /tmp/v && /tmp/v/bin/pip install --no-index -f dist tlcpack-example" >&2
+build/tlcpack release "${variants[@]}" --repo repo -o dist
+
+[ "${EXAMPLE_SERVE:-1}" = 0 ] && exit 0
+port=${EXAMPLE_PORT:-8000}
+cat >&2 <<MSG
+example: serving repo/ on http://127.0.0.1:$port/ (Ctrl-C stops it); in
+another shell, install from it:
+  python3 -m venv /tmp/v && /tmp/v/bin/pip install --no-index -f http://127.0.0.1:$port/wheels.html tlcpack-example
+(--no-index: this machine cannot reach PyPI, and the example needs nothing
+from it.)
+MSG
+exec build/tlcpack serve --repo repo --listen "127.0.0.1:$port"

@@ -163,6 +163,15 @@ int tlc_recipe_load(struct tlc_recipe **out, const char *path,
 #define TLC_RECIPE_MAX_FILE (1u << 20)	/* bytes of a recipe file */
 
 /**
+ * Load the recipe at @path as tlc_recipe_load() does, for the project in
+ * @root (a directory; NULL: the recipe's own directory): a recipe kept
+ * apart from the tree it builds, such as recipes/tvm.toml for a TVM
+ * checkout.
+ */
+int tlc_recipe_load_in(struct tlc_recipe **out, const char *path,
+		       const char *root, struct tlc_error *err);
+
+/**
  * Load a recipe from @len bytes of @data, as tlc_recipe_load() loads a
  * file: @filename names it in messages and decides the form (a basename
  * of "pyproject.toml" reads [tool.tlcpack] and [project], anything else

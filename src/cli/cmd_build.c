@@ -16,6 +16,7 @@
 
 static const struct option options[] = {
 	{ "recipe", required_argument, NULL, 'r' },
+	{ "project", required_argument, NULL, 'C' },
 	{ "variant", required_argument, NULL, 'v' },
 	{ "python", required_argument, NULL, 'p' },
 	{ "channel", required_argument, NULL, 'c' },
@@ -44,6 +45,8 @@ static void print_help(void)
 	       "\n"
 	       "  -r, --recipe PATH         the recipe file or its "
 	       "directory\n"
+	       "  -C, --project DIR         the project it builds (default: "
+	       "the recipe's directory)\n"
 	       "  -v, --variant NAME        build this variant (repeat; "
 	       "default: all)\n"
 	       "  -p, --python PYTHON       use this interpreter (repeat; "
@@ -134,17 +137,20 @@ int cmd_build(int argc, char **argv)
 	struct tlc_recipe *recipe = NULL;
 	const char **variants = NULL, **pythons = NULL, **libs = NULL;
 	size_t nvariants = 0, npythons = 0, nlibs = 0;
-	const char *recipe_path = NULL;
+	const char *recipe_path = NULL, *project = NULL;
 	unsigned level = 6;
 	int ret = CLI_EXIT_OK, c;
 
 	opts.progress = cli_progress;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:v:p:c:o:b:j:nh", options,
+	while ((c = getopt_long(argc, argv, "r:C:v:p:c:o:b:j:nh", options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			recipe_path = optarg;
+			break;
+		case 'C':
+			project = optarg;
 			break;
 		case 'v':
 			if (push(&variants, &nvariants, optarg) < 0)
@@ -215,8 +221,8 @@ int cmd_build(int argc, char **argv)
 	opts.pythons = pythons;
 	opts.lib_path = libs;
 
-	if (tlc_recipe_load(&recipe, recipe_path ? recipe_path : ".",
-			    &err) < 0) {
+	if (tlc_recipe_load_in(&recipe, recipe_path ? recipe_path : ".",
+			       project, &err) < 0) {
 		ret = cli_error_tlc(&err);
 		goto out;
 	}

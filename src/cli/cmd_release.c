@@ -44,6 +44,7 @@ extern char **environ;
 
 static const struct option options[] = {
 	{ "recipe", required_argument, NULL, 'r' },
+	{ "project", required_argument, NULL, 'C' },
 	{ "variant", required_argument, NULL, 'v' },
 	{ "python", required_argument, NULL, 'p' },
 	{ "channel", required_argument, NULL, 'c' },
@@ -83,6 +84,8 @@ static void print_help(void)
 	       "\n"
 	       "  -r, --recipe PATH         the recipe file or its "
 	       "directory\n"
+	       "  -C, --project DIR         the project it builds (default: "
+	       "the recipe's directory)\n"
 	       "  -v, --variant NAME        release this variant (repeat; "
 	       "default: all)\n"
 	       "  -p, --python PYTHON       use this interpreter (repeat; "
@@ -118,7 +121,7 @@ static void print_help(void)
 }
 
 struct opts {
-	const char *recipe;
+	const char *recipe, *project;
 	const char **variants, **pythons;
 	size_t nvariants, npythons;
 	const char *channel;
@@ -760,13 +763,16 @@ static int parse(struct opts *o, int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:v:p:c:o:b:j:knh", options,
+	while ((c = getopt_long(argc, argv, "r:C:v:p:c:o:b:j:knh", options,
 				NULL)) != -1) {
 		long long n;
 
 		switch (c) {
 		case 'r':
 			o->recipe = optarg;
+			break;
+		case 'C':
+			o->project = optarg;
 			break;
 		case 'v':
 			if (push(&o->variants, &o->nvariants, optarg) < 0)
@@ -927,7 +933,8 @@ int cmd_release(int argc, char **argv)
 		if (!rl.o.build_dir)
 			rl.o.build_dir = "build-tlcpack";
 	}
-	if (tlc_recipe_load(&rl.recipe, rl.o.recipe, &err) < 0) {
+	if (tlc_recipe_load_in(&rl.recipe, rl.o.recipe, rl.o.project,
+			       &err) < 0) {
 		ret = cli_error_tlc(&err);
 		release_free(&rl);
 		return ret;

@@ -2666,6 +2666,12 @@ out:
 int tlc_recipe_load(struct tlc_recipe **out, const char *path,
 		    struct tlc_error *err)
 {
+	return tlc_recipe_load_in(out, path, NULL, err);
+}
+
+int tlc_recipe_load_in(struct tlc_recipe **out, const char *path,
+		       const char *root, struct tlc_error *err)
+{
 	static const char *const names[] = { "tlcpack.toml", "pyproject.toml",
 					     NULL };
 	struct tlc_buf file = TLC_BUF_INIT, data = TLC_BUF_INIT;
@@ -2700,7 +2706,7 @@ int tlc_recipe_load(struct tlc_recipe **out, const char *path,
 		goto out;
 	}
 	if ((rc = read_recipe(&data, file.ptr, err)) < 0 ||
-	    (rc = resolve_root(&abs, file.ptr, NULL, err)) < 0)
+	    (rc = resolve_root(&abs, file.ptr, root, err)) < 0)
 		goto out;
 	rc = load(out, data.ptr, data.len, file.ptr, abs.ptr, err);
 out:

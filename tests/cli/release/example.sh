@@ -13,6 +13,13 @@ grep -q '^build   tlcpack_example-0\.1\.0-cp3[0-9]*-cp3[0-9]*-linux_' plan ||
 	die "the plan names no wheel: $(cat plan)"
 grep -qx 'publish plan-repo' plan || die "the plan names no repository"
 [ ! -e plan-repo ] && [ ! -e dist ] || die "a dry run wrote files"
+# a recipe kept apart from the tree it builds (-C, as for recipes/tvm.toml)
+mkdir apart && cp ex/tlcpack.toml apart/
+"$TLCPACK" release -n -v cpu --repo plan-repo -r apart/tlcpack.toml -C ex >plan2 2>plan2.err ||
+	die "-C: $(cat plan2.err)"
+cmp -s plan plan2 || die "-C plans otherwise: $(cat plan2)"
+"$TLCPACK" build -n -v cpu -r apart/tlcpack.toml --project ex >/dev/null \
+	2>build-n.err || die "build --project: $(cat build-n.err)"
 
 "$TLCPACK" release -v cpu --repo repo -o dist ex >out 2>err ||
 	die "release failed: $(cat err)"
