@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,4 +141,54 @@ bool cli_parse_num(const char *s, long long min, long long max,
 		return false;
 	*out = v;
 	return true;
+}
+
+int cli_strv_push(const char ***list, size_t *n, const char *s)
+{
+	const char **l = realloc(*list, (*n + 2) * sizeof(**list));
+
+	if (!l)
+		return -1;
+	l[(*n)++] = s;
+	l[*n] = NULL;
+	*list = l;
+	return 0;
+}
+
+void cli_show_tail(const char *path, int n)
+{
+	FILE *f = fopen(path, "r");
+	long size, pos;
+	int lines = 0, c;
+
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	for (pos = size - 1; pos >= 0 && n >= 0; pos--) {
+		fseek(f, pos, SEEK_SET);
+		c = fgetc(f);
+		if (c == '\n' && pos != size - 1 && ++lines == n)
+			break;
+	}
+	fseek(f, pos + 1, SEEK_SET);
+	fflush(stdout);
+	fprintf(stderr, "--- last lines of %s ---\n", path);
+	while ((c = fgetc(f)) != EOF)
+		fputc(c, stderr);
+	fprintf(stderr, "---\n");
+	fclose(f);
+}
+
+static int remove_one(const char *path, const struct stat *st, int type,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int cli_remove_tree(const char *path)
+{
+	return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }

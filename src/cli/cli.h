@@ -6,6 +6,7 @@
 #define CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "tlcpack/error.h"
 #include "tlcpack/progress.h"
@@ -37,6 +38,18 @@ bool cli_stderr_is_tty(void);
 /** Run `tlcpack-http @cmd argv[1]...`; returns only on failure.  The
  * commands that speak HTTP live there (see src/http/main.c). */
 int cli_exec_http(const char *cmd, int argc, char **argv);
+
+/* Append @s to the NULL-terminated list *@list of *@n strings (borrowed,
+ * not copied); -1 when out of memory. */
+int cli_strv_push(const char ***list, size_t *n, const char *s);
+
+/* Print the last @n lines of the file at @path (all of it: @n < 0) to
+ * stderr, between marker lines; nothing when it cannot be read. */
+void cli_show_tail(const char *path, int n);
+
+/* Remove @path and everything under it, never following a symlink;
+ * 0 or -1 (errno set). */
+int cli_remove_tree(const char *path);
 
 /* Is @s a whole decimal number in [@min, @max]?  Then *@out is it. */
 bool cli_parse_num(const char *s, long long min, long long max,

@@ -80,44 +80,6 @@ static void print_help(void)
 	       "  -h, --help                show this help\n");
 }
 
-static int push(const char ***list, size_t *n, const char *s)
-{
-	const char **l = realloc(*list, (*n + 2) * sizeof(**list));
-
-	if (!l)
-		return -1;
-	l[(*n)++] = s;
-	l[*n] = NULL;
-	*list = l;
-	return 0;
-}
-
-/* The last @n lines of the file at @path, to stderr. */
-static void show_tail(const char *path, int n)
-{
-	FILE *f = fopen(path, "r");
-	long size, pos;
-	int lines = 0;
-	int c;
-
-	if (!f)
-		return;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	for (pos = size - 1; pos >= 0; pos--) {
-		fseek(f, pos, SEEK_SET);
-		c = fgetc(f);
-		if (c == '\n' && pos != size - 1 && ++lines == n)
-			break;
-	}
-	fseek(f, pos + 1, SEEK_SET);
-	fprintf(stderr, "--- last lines of %s ---\n", path);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, stderr);
-	fprintf(stderr, "---\n");
-	fclose(f);
-}
-
 static int parse_uint(const char *s, unsigned max, unsigned *out)
 {
 	char *end;
@@ -153,11 +115,11 @@ int cmd_build(int argc, char **argv)
 			project = optarg;
 			break;
 		case 'v':
-			if (push(&variants, &nvariants, optarg) < 0)
+			if (cli_strv_push(&variants, &nvariants, optarg) < 0)
 				goto oom;
 			break;
 		case 'p':
-			if (push(&pythons, &npythons, optarg) < 0)
+			if (cli_strv_push(&pythons, &npythons, optarg) < 0)
 				goto oom;
 			break;
 		case 'c':
@@ -199,7 +161,7 @@ int cmd_build(int argc, char **argv)
 			opts.no_repair = true;
 			break;
 		case 'P':
-			if (push(&libs, &nlibs, optarg) < 0)
+			if (cli_strv_push(&libs, &nlibs, optarg) < 0)
 				goto oom;
 			break;
 		case 'h':
@@ -229,7 +191,7 @@ int cmd_build(int argc, char **argv)
 	if (tlc_build(&result, recipe, &opts, &err) < 0) {
 		ret = cli_error_tlc(&err);
 		if (result.failed_log)
-			show_tail(result.failed_log, LOG_TAIL_LINES);
+			cli_show_tail(result.failed_log, LOG_TAIL_LINES);
 	}
 	for (size_t i = 0; i < result.nskipped; i++)
 		cli_error("warning: skipped python '%s': %s",

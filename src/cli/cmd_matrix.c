@@ -79,18 +79,6 @@ static void print_help(void)
 	       TLC_MATRIX_DEFAULT_IMAGE);
 }
 
-static int push(const char ***list, size_t *n, const char *s)
-{
-	const char **l = realloc(*list, (*n + 2) * sizeof(**list));
-
-	if (!l)
-		return -1;
-	l[(*n)++] = s;
-	l[*n] = NULL;
-	*list = l;
-	return 0;
-}
-
 int cmd_matrix(int argc, char **argv)
 {
 	struct tlc_matrix_opts opts = TLC_MATRIX_OPTS_INIT;
@@ -128,15 +116,15 @@ int cmd_matrix(int argc, char **argv)
 			}
 			break;
 		case 'v':
-			if (push(&variants, &nvariants, optarg) < 0)
+			if (cli_strv_push(&variants, &nvariants, optarg) < 0)
 				goto oom;
 			break;
 		case 'p':
-			if (push(&pythons, &npythons, optarg) < 0)
+			if (cli_strv_push(&pythons, &npythons, optarg) < 0)
 				goto oom;
 			break;
 		case 'c':
-			if (push(&channels, &nchannels, optarg) < 0)
+			if (cli_strv_push(&channels, &nchannels, optarg) < 0)
 				goto oom;
 			break;
 		case 't':

@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <spawn.h>
@@ -160,18 +159,6 @@ struct release {
 	const char *prune_note;	/* why prune did nothing, or NULL */
 };
 
-static int push(const char ***list, size_t *n, const char *s)
-{
-	const char **l = realloc(*list, (*n + 2) * sizeof(**list));
-
-	if (!l)
-		return -1;
-	l[(*n)++] = s;
-	l[*n] = NULL;
-	*list = l;
-	return 0;
-}
-
 static char *xstrdup(const char *s)
 {
 	char *d = s ? strdup(s) : NULL;
@@ -192,31 +179,6 @@ static void *xrealloc(void *p, size_t n)
 	return p;
 }
 
-/* The last @n lines of the file at @path, to stderr. */
-static void show_tail(const char *path, int n)
-{
-	FILE *f = fopen(path, "r");
-	long size, pos;
-	int lines = 0, c;
-
-	if (!f)
-		return;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	for (pos = size - 1; pos >= 0; pos--) {
-		fseek(f, pos, SEEK_SET);
-		c = fgetc(f);
-		if (c == '\n' && pos != size - 1 && ++lines == n)
-			break;
-	}
-	fseek(f, pos + 1, SEEK_SET);
-	fprintf(stderr, "--- last lines of %s ---\n", path);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, stderr);
-	fprintf(stderr, "---\n");
-	fclose(f);
-}
-
 /* Record a failure of @step on @item; tell it now, with its log's tail. */
 static void fail(struct release *rl, const char *step, const char *item,
 		 const struct tlc_error *err, const char *log)
@@ -231,7 +193,7 @@ static void fail(struct release *rl, const char *step, const char *item,
 	f->log = xstrdup(log);
 	cli_error("%s %s failed: %s", step, item, f->msg);
 	if (log)
-		show_tail(log, LOG_TAIL_LINES);
+		cli_show_tail(log, LOG_TAIL_LINES);
 }
 
 static void step_done(const char *step, const char *item)
@@ -384,14 +346,6 @@ static int hash_file(struct row *r, struct tlc_error *err)
 }
 
 /* ---- stage and test ----------------------------------------------------- */
-
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
 
 static int stage(struct release *rl, const char *dir)
 {
@@ -620,7 +574,7 @@ static int prune(struct release *rl)
 
 		for (size_t j = 0; j < np && !seen; j++)
 			seen = !strcmp(projects[j], rl->rows[i].name);
-		if (!seen && push(&projects, &np, rl->rows[i].name) < 0) {
+		if (!seen && cli_strv_push(&projects, &np, rl->rows[i].name) < 0) {
 			cli_error("out of memory");
 			exit(CLI_EXIT_FATAL);
 		}
@@ -775,11 +729,11 @@ static int parse(struct opts *o, int argc, char **argv)
 			o->project = optarg;
 			break;
 		case 'v':
-			if (push(&o->variants, &o->nvariants, optarg) < 0)
+			if (cli_strv_push(&o->variants, &o->nvariants, optarg) < 0)
 				return CLI_EXIT_FATAL;
 			break;
 		case 'p':
-			if (push(&o->pythons, &o->npythons, optarg) < 0)
+			if (cli_strv_push(&o->pythons, &o->npythons, optarg) < 0)
 				return CLI_EXIT_FATAL;
 			break;
 		case 'c':
@@ -1003,7 +957,7 @@ int cmd_release(int argc, char **argv)
 	ret = rl.nfails ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 	/* the scratch space goes, unless a failure's log is in it */
 	if (rl.work && !rl.nfails)
-		nftw(rl.work, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		cli_remove_tree(rl.work);
 	else if (rl.work)
 		cli_error("logs kept in %s", rl.work);
 	release_free(&rl);

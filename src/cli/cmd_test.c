@@ -3,7 +3,6 @@
  * into fresh venvs and run the recipe's test commands (itest.h).
  */
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,48 +98,6 @@ static void print_help(void)
 	       "tested.\n");
 }
 
-static int push(const char ***list, size_t *n, const char *s)
-{
-	const char **l = realloc(*list, (*n + 2) * sizeof(**list));
-
-	if (!l)
-		return -1;
-	l[(*n)++] = s;
-	l[*n] = NULL;
-	*list = l;
-	return 0;
-}
-
-/* The last @n lines of the file at @path (or all of it: @n < 0), to
- * stderr. */
-static void show_tail(const char *path, int n)
-{
-	FILE *f = fopen(path, "r");
-	long size, pos;
-	int lines = 0;
-	int c;
-
-	if (!f)
-		return;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	for (pos = size - 1; pos >= 0 && n >= 0; pos--) {
-		fseek(f, pos, SEEK_SET);
-		c = fgetc(f);
-		if (c == '\n' && pos != size - 1 && ++lines == n)
-			break;
-	}
-	if (n < 0)
-		pos = -1;
-	fseek(f, pos + 1, SEEK_SET);
-	fprintf(stderr, "--- %s %s ---\n", n < 0 ? "log" : "last lines of",
-		path);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, stderr);
-	fprintf(stderr, "---\n");
-	fclose(f);
-}
-
 static bool on_path(const char *prog)
 {
 	const char *path = getenv("PATH");
@@ -214,14 +171,6 @@ out:
 	tlc_buf_release(&want);
 	tlc_buf_release(&name);
 	return found;
-}
-
-static int remove_one(const char *path, const struct stat *st, int type,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
 }
 
 static const char *base_name(const char *path)
@@ -305,11 +254,11 @@ int cmd_test(int argc, char **argv)
 			opts.no_deps = true;
 			break;
 		case 'E':
-			if (push(&extra, &nextra, optarg) < 0)
+			if (cli_strv_push(&extra, &nextra, optarg) < 0)
 				goto oom;
 			break;
 		case 'F':
-			if (push(&links, &nlinks, optarg) < 0)
+			if (cli_strv_push(&links, &nlinks, optarg) < 0)
 				goto oom;
 			break;
 		case 'w':
@@ -440,7 +389,7 @@ int cmd_test(int argc, char **argv)
 		opts.log_path = log.ptr;
 		rc = tlc_itest_run(&opts, &res, &err);
 		if (verbose)
-			show_tail(log.ptr, -1);
+			cli_show_tail(log.ptr, -1);
 		switch (res) {
 		case TLC_ITEST_PASS:
 			printf("%s: pass\n", base_name(wheels[i]));
@@ -455,7 +404,7 @@ int cmd_test(int argc, char **argv)
 			fflush(stdout);
 			cli_error("%s: %s", base_name(wheels[i]), err.msg);
 			if (!verbose)
-				show_tail(log.ptr, LOG_TAIL_LINES);
+				cli_show_tail(log.ptr, LOG_TAIL_LINES);
 			ret = CLI_EXIT_FAILED;
 			break;
 		case TLC_ITEST_ERROR:
@@ -474,8 +423,7 @@ out:
 	if (made_scratch && keep) {
 		cli_error("kept the scratch directory '%s'", scratch.ptr);
 	} else if (made_scratch) {
-		if (nftw(scratch.ptr, remove_one, 16, FTW_DEPTH | FTW_PHYS) <
-		    0)
+		if (cli_remove_tree(scratch.ptr) < 0)
 			cli_error("warning: cannot remove '%s'", scratch.ptr);
 	}
 	tlc_recipe_free(recipe);
