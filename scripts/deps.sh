@@ -22,6 +22,7 @@ if [ "${1:-}" = --test ]; then
 		util-linux                         # unshare(1) in repair tests
 		openssl apache2-utils curl         # password hashes, HTTP tests
 		python3-yaml                       # CI files and matrix checks
+		skopeo umoci debootstrap           # OCI image checks
 	)
 fi
 
