@@ -34,5 +34,6 @@ int cmd_serve(int argc, char **argv);
 int cmd_yank(int argc, char **argv);
 int cmd_unyank(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_image(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static const struct cli_command commands[] = {
 	{ "build", cmd_build,
 	  "Build wheels for every variant and Python of a recipe" },
 	{ "help", cmd_help, "Show help for tlcpack or one of its commands" },
+	{ "image", cmd_image,
+	  "Write OCI images of wheels; print build-image Dockerfiles" },
 	{ "index", cmd_index,
 	  "Regenerate, check and repair a repository's index pages" },
 	{ "matrix", cmd_matrix,
