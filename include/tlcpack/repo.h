@@ -49,6 +49,7 @@ struct tlc_repo_opts {
 struct tlc_repo;
 struct tlc_wheel_reader;
 struct tlc_coremeta;
+struct tlc_zipstream;
 
 /**
  * Open the repository in @dir, creating it (and @dir) when @create, and
@@ -73,10 +74,17 @@ enum tlc_repo_outcome {
  * system) instead of copied, and @sha256 and @size are what the caller
  * computed while writing it, so the file is not read once more for them.
  * Never for a user's file: the repository would share its inode.
+ *
+ * @param streamed  NULL, or a follower (zipstream.h) fed exactly the
+ *                  bytes of @path, from its first: the members it vouches
+ *                  for are checked against RECORD with the SHA-256 it
+ *                  computed, not inflated again; every other member is
+ *                  read as tlc_repo_publish() reads it
  */
 int tlc_repo_publish_adopt(struct tlc_repo *r, const char *path,
 			   const char *variant,
 			   const unsigned char sha256[32], uint64_t size,
+			   const struct tlc_zipstream *streamed,
 			   enum tlc_repo_outcome *outcome,
 			   struct tlc_error *err);
 

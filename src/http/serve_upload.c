@@ -24,6 +24,14 @@
  * sweep at start (serve_sweep()) skips those of another server running on
  * the same repository and removes only what a dead one left.
  *
+ * While the wheel streams in, a follower thread reads the temporary file
+ * as it grows, FOLLOW_STEP bytes at a time, and hashes each member as its
+ * bytes arrive (zipstream.h): the publisher's validation then checks the
+ * central directory against what was streamed and reads again only what
+ * the follower could not vouch for, instead of inflating and hashing the
+ * whole wheel a second time after the upload.  The follower runs on its
+ * own core while the worker receives, writes and hashes the file.
+ *
  * When the body is in, the connection is suspended and the job goes to
  * the one publisher thread, which takes the repository's lock
  * (tlc_repo_open() waits for it), publishes and resumes the connection:
@@ -54,6 +62,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <pthread.h>
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>	/* OPENSSL_hexchar2int */
@@ -65,6 +74,7 @@
 #include "tlcpack/multipart.h"
 #include "tlcpack/names.h"
 #include "tlcpack/repo.h"
+#include "tlcpack/zipstream.h"
 
 #include "banned.h"
 
@@ -76,6 +86,22 @@ enum post_kind { POST_UPLOAD, POST_YANK, POST_UNYANK };
 enum part_kind { PART_SKIP, PART_FIELD, PART_CONTENT };
 
 #define WRITEBACK_STEP ((uint64_t)8 << 20)
+#define FOLLOW_STEP ((uint64_t)256 << 10)	/* bytes the follower reads */
+
+/* The thread that follows the wheel as it is written (zipstream.h). */
+struct follower {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t avail;		/* bytes written to the file */
+	uint64_t done;		/* of them, followed */
+	bool eof;		/* the wheel is all written */
+	bool quit;		/* give up: the upload is dropped */
+	bool waiting;		/* it waits for FOLLOW_STEP more bytes */
+	bool finished;		/* it followed the whole file */
+	int fd;			/* the temporary file, read-only */
+	struct tlc_zipstream *zs;
+};
 
 struct serve_upload {
 	struct serve_upload *next;	/* the publisher's queue */
@@ -116,6 +142,8 @@ struct serve_upload {
 	char path[PATH_MAX + TLC_WHEEL_FILENAME_MAX + 2];
 	int fd;
 	int dirfd;		/* holds an flock(2) on tmpdir: in use */
+	bool following;		/* fl is started */
+	struct follower fl;
 
 	/* the publisher's result */
 	bool queued, done;
@@ -164,6 +192,121 @@ static int check_project(struct serve_upload *up, const char *name)
 		return decide(up, MHD_HTTP_FORBIDDEN, msg);
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* the follower */
+
+static void *follow(void *data)
+{
+	struct follower *f = data;
+	unsigned char *buf = malloc(FOLLOW_STEP);
+	uint64_t done = 0;
+
+	pthread_setname_np(pthread_self(), "tlc-follow");
+	for (;;) {
+		uint64_t avail;
+		bool eof;
+		ssize_t got;
+
+		pthread_mutex_lock(&f->lock);
+		f->done = done;
+		while (f->avail - done < FOLLOW_STEP && !f->eof && !f->quit) {
+			f->waiting = true;
+			pthread_cond_wait(&f->cond, &f->lock);
+		}
+		f->waiting = false;
+		avail = f->avail;
+		eof = f->eof;
+		if (f->quit || !buf) {
+			pthread_mutex_unlock(&f->lock);
+			break;
+		}
+		pthread_mutex_unlock(&f->lock);
+		if (eof && done == avail) {
+			tlc_zipstream_finish(f->zs);
+			f->finished = true;	/* read after the join */
+			break;
+		}
+		got = pread(f->fd, buf, avail - done < FOLLOW_STEP ?
+			    (size_t)(avail - done) : FOLLOW_STEP, (off_t)done);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;	/* unfinished: the publisher reads all */
+		tlc_zipstream_feed(f->zs, buf, (size_t)got);
+		done += (uint64_t)got;
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Start following up->path; without a follower the publisher reads the
+ * whole wheel again, so a failure here only costs time. */
+static void follow_start(struct serve_upload *up)
+{
+	struct follower *f = &up->fl;
+	struct tlc_error err = TLC_ERROR_INIT;
+
+	f->fd = open(up->path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
+		return;
+	if (tlc_zipstream_new(&f->zs, &err) < 0)
+		goto fail;
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->cond, NULL);
+	if (pthread_create(&f->thread, NULL, follow, f)) {
+		pthread_mutex_destroy(&f->lock);
+		pthread_cond_destroy(&f->cond);
+		goto fail;
+	}
+	up->following = true;
+	return;
+fail:
+	tlc_zipstream_free(f->zs);
+	f->zs = NULL;
+	close(f->fd);
+	f->fd = -1;
+}
+
+/* Tell the follower how far the file is written, and whether that is all. */
+static void follow_more(struct serve_upload *up, bool eof)
+{
+	struct follower *f = &up->fl;
+
+	if (!up->following)
+		return;
+	pthread_mutex_lock(&f->lock);
+	f->avail = up->content_size;
+	f->eof = eof;
+	if (f->waiting && (eof || f->avail - f->done >= FOLLOW_STEP))
+		pthread_cond_signal(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/*
+ * Wait for the follower (@quit: stop it first).  @return what it
+ * vouches for when it followed the whole file, else NULL.
+ */
+static const struct tlc_zipstream *follow_end(struct serve_upload *up,
+					      bool quit)
+{
+	struct follower *f = &up->fl;
+
+	if (!up->following)
+		return NULL;
+	pthread_mutex_lock(&f->lock);
+	f->quit |= quit;
+	f->eof = true;
+	pthread_cond_signal(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	pthread_join(f->thread, NULL);
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->cond);
+	close(f->fd);
+	f->fd = -1;
+	up->following = false;
+	return f->finished ? f->zs : NULL;
 }
 
 /* ---------------------------------------------------------------- */
@@ -226,6 +369,7 @@ static int content_begin(struct serve_upload *up, const char *filename)
 				"file");
 		return decide(up, MHD_HTTP_INTERNAL_SERVER_ERROR, err.msg);
 	}
+	follow_start(up);
 	return 0;
 }
 
@@ -238,6 +382,7 @@ static int content_data(struct serve_upload *up, const void *buf, size_t len)
 			      &err) < 0)
 		return decide(up, MHD_HTTP_INTERNAL_SERVER_ERROR, err.msg);
 	up->content_size += len;
+	follow_more(up, false);
 	/*
 	 * Start the writeback of each 8 MiB written, so that publish's fsync
 	 * finds a big upload mostly on disk already instead of writing it
@@ -348,6 +493,7 @@ static int part_end(void *data, struct tlc_error *err)
 	if (up->part == PART_CONTENT) {
 		tlc_digests_final(up->dg);
 		up->content_done = true;
+		follow_more(up, true);
 	} else if (up->part == PART_FIELD) {
 		if (store_field(up, up->field, up->value.ptr,
 				up->value.len) < 0)
@@ -431,12 +577,14 @@ void *serve__publisher(void *data)
 			switch (up->kind) {
 			case POST_UPLOAD:
 				/* the file is ours: moved in, not copied,
-				 * with the SHA-256 computed as it came */
+				 * with the SHA-256 computed as it came and
+				 * the members hashed as they came */
 				up->rc = tlc_repo_publish_adopt(repo, up->path,
 					*up->variant ? up->variant : NULL,
 					tlc_digests_get(up->dg,
 							TLC_DIGEST_SHA256),
-					up->content_size, &up->outcome,
+					up->content_size,
+					follow_end(up, false), &up->outcome,
 					&up->err);
 				break;
 			case POST_YANK:
@@ -616,6 +764,7 @@ static int post_begin(struct serve_req *r, const char *path)
 	up->kind = kind;
 	up->fd = -1;
 	up->dirfd = -1;
+	up->fl.fd = -1;
 	tlc_buf_init(&up->value, FIELD_MAX);
 	tlc_buf_init(&up->urlencoded, URLENCODED_MAX);
 	r->up = up;
@@ -698,6 +847,8 @@ void serve__post_release(struct serve_req *r)
 	if (!up)
 		return;
 	r->up = NULL;
+	follow_end(up, true);
+	tlc_zipstream_free(up->fl.zs);
 	tlc_multipart_free(up->mp);
 	tlc_digests_free(up->dg);
 	if (up->fd >= 0)

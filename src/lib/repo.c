@@ -41,6 +41,7 @@
 #include "tlcpack/repo.h"
 #include "tlcpack/wheel.h"
 #include "tlcpack/zip.h"
+#include "tlcpack/zipstream.h"
 
 #include "banned.h"
 
@@ -1641,9 +1642,13 @@ out:
  * Inflate every member of @wr and check it against RECORD (hash and
  * size).  The zip reader refuses members whose header claims a ratio
  * deflate cannot reach, and stops a stream that gives more bytes than its
- * header says, so a bomb costs no more than its honest size.
+ * header says, so a bomb costs no more than its honest size.  A member
+ * that @streamed (NULL: none) vouches for, having inflated it to the
+ * entry's size and CRC-32 as the file was written, is not read again:
+ * its SHA-256 is the streamed one.
  */
 static int verify_members(const struct tlc_wheel_reader *wr, const char *name,
+			  const struct tlc_zipstream *streamed,
 			  struct tlc_error *err)
 {
 	const struct tlc_zip_reader *zr = tlc_wheel_reader_zip(wr);
@@ -1675,6 +1680,10 @@ static int verify_members(const struct tlc_wheel_reader *wr, const char *name,
 						   e->name);
 			continue;
 		}
+		if (streamed && tlc_zipstream_sha256(streamed, e, sha)) {
+			total = e->size;
+			goto compare;
+		}
 		if ((rc = tlc_zip_stream_open(&s, zr, e, err)) < 0)
 			break;
 		if (!tlc__sha256_init(&h)) {
@@ -1691,6 +1700,7 @@ static int verify_members(const struct tlc_wheel_reader *wr, const char *name,
 		tlc__sha256_final(&h, sha);
 		if (rc < 0)
 			break;	/* the message names the wheel already */
+compare:
 		if (!rec->has_sha256 || memcmp(sha, rec->sha256, 32))
 			rc = tlc_error_set(err, TLC_EPOLICY, "%s: '%s' does "
 					   "not match its RECORD hash", name,
@@ -1759,8 +1769,9 @@ commit:
 	return rc;
 }
 
-int tlc_repo_validate(const char *path, struct tlc_wheel_reader **wr_out,
-		      struct tlc_coremeta **meta_out, struct tlc_error *err)
+static int validate(const char *path, const struct tlc_zipstream *streamed,
+		    struct tlc_wheel_reader **wr_out,
+		    struct tlc_coremeta **meta_out, struct tlc_error *err)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	struct tlc_wheel_reader *wr = NULL;
@@ -1784,7 +1795,7 @@ int tlc_repo_validate(const char *path, struct tlc_wheel_reader **wr_out,
 				   tlc_wheel_reader_name(wr));
 		goto fail;
 	}
-	if ((rc = verify_members(wr, base, err)) < 0)
+	if ((rc = verify_members(wr, base, streamed, err)) < 0)
 		goto fail;
 	*wr_out = wr;
 	*meta_out = meta;
@@ -1795,9 +1806,16 @@ fail:
 	return rc;
 }
 
+int tlc_repo_validate(const char *path, struct tlc_wheel_reader **wr_out,
+		      struct tlc_coremeta **meta_out, struct tlc_error *err)
+{
+	return validate(path, NULL, wr_out, meta_out, err);
+}
+
 static int publish(struct tlc_repo *pub, const char *path,
 		   const char *variant, const unsigned char *known_sha256,
-		   uint64_t known_size, enum tlc_repo_outcome *outcome,
+		   uint64_t known_size, const struct tlc_zipstream *streamed,
+		   enum tlc_repo_outcome *outcome,
 		   struct tlc_error *err)
 {
 	struct repo *r = (struct repo *)pub;
@@ -1815,7 +1833,7 @@ static int publish(struct tlc_repo *pub, const char *path,
 	*outcome = TLC_REPO_ADDED;
 	if (variant && (rc = check_variant(variant, err)) < 0)
 		goto out;
-	if ((rc = tlc_repo_validate(path, &wr, &meta, err)) < 0)
+	if ((rc = validate(path, streamed, &wr, &meta, err)) < 0)
 		goto out;
 	md = tlc_wheel_reader_metadata(wr);
 	if (tlc_name_normalize(&project, meta->name, err) < 0 ||
@@ -1921,12 +1939,13 @@ int tlc_repo_publish(struct tlc_repo *r, const char *path,
 		     const char *variant, enum tlc_repo_outcome *outcome,
 		     struct tlc_error *err)
 {
-	return publish(r, path, variant, NULL, 0, outcome, err);
+	return publish(r, path, variant, NULL, 0, NULL, outcome, err);
 }
 
 int tlc_repo_publish_adopt(struct tlc_repo *r, const char *path,
 			   const char *variant,
 			   const unsigned char sha256[32], uint64_t size,
+			   const struct tlc_zipstream *streamed,
 			   enum tlc_repo_outcome *outcome,
 			   struct tlc_error *err)
 {
@@ -1940,7 +1959,8 @@ int tlc_repo_publish_adopt(struct tlc_repo *r, const char *path,
 				     "the %llu given", path,
 				     (unsigned long long)st.st_size,
 				     (unsigned long long)size);
-	return publish(r, path, variant, sha256, size, outcome, err);
+	return publish(r, path, variant, sha256, size, streamed, outcome,
+		       err);
 }
 
 /* ---- yanking ------------------------------------------------------------ */
