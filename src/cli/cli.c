@@ -171,9 +171,12 @@ void cli_show_tail(const char *path, int n)
 		if (c == '\n' && pos != size - 1 && ++lines == n)
 			break;
 	}
+	if (n < 0)
+		pos = -1;
 	fseek(f, pos + 1, SEEK_SET);
 	fflush(stdout);
-	fprintf(stderr, "--- last lines of %s ---\n", path);
+	fprintf(stderr, "--- %s %s ---\n", n < 0 ? "log" : "last lines of",
+		path);
 	while ((c = fgetc(f)) != EOF)
 		fputc(c, stderr);
 	fprintf(stderr, "---\n");
