@@ -17,6 +17,7 @@
 #include "fs.h"
 #include "proc.h"
 #include "sha256.h"
+#include "text.h"		/* tlc__b64url_put */
 #include "tlcpack/buf.h"
 #include "tlcpack/coremeta.h"
 #include "tlcpack/install.h"
@@ -1063,30 +1064,6 @@ static int put_csv(struct tlc_buf *out, const char *s)
 	return tlc_buf_putc(out, '"');
 }
 
-static int put_b64url(struct tlc_buf *out, const unsigned char *p, size_t n)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "abcdefghijklmnopqrstuvwxyz0123456789-_";
-
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		size_t k = n - i >= 3 ? 4 : n - i + 1;
-		char q[4];
-
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		q[0] = tab[v >> 18];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = tab[(v >> 6) & 63];
-		q[3] = tab[v & 63];
-		if (tlc_buf_put(out, q, k) < 0)
-			return TLC_ENOMEM;
-	}
-	return 0;
-}
-
 struct row {
 	char *path;
 	const struct item *it;		/* NULL: RECORD's own line */
@@ -1128,7 +1105,7 @@ static int make_record(struct tlc_buf *out, const struct plan *pl,
 			continue;
 		}
 		if (tlc_buf_puts(out, ",sha256=") < 0 ||
-		    put_b64url(out, rows[i].it->sha256, 32) < 0 ||
+		    tlc__b64url_put(out, rows[i].it->sha256, 32) < 0 ||
 		    tlc_buf_printf(out, ",%llu\r\n",
 				   (unsigned long long)rows[i].it->size) < 0)
 			goto out;

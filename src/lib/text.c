@@ -1,4 +1,5 @@
 #include <assert.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "text.h"
@@ -59,4 +60,29 @@ int tlc__b64_value(unsigned char c, bool url)
 	if (c == (url ? '_' : '/'))
 		return 63;
 	return -1;
+}
+
+int tlc__b64url_put(struct tlc_buf *out, const unsigned char *p, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	char q[4];
+	int rc;
+
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		size_t k = n - i >= 3 ? 4 : n - i + 1;
+
+		if (i + 1 < n)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		q[0] = tab[v >> 18];
+		q[1] = tab[(v >> 12) & 63];
+		q[2] = tab[(v >> 6) & 63];
+		q[3] = tab[v & 63];
+		if ((rc = tlc_buf_put(out, q, k)) < 0)
+			return rc;
+	}
+	return 0;
 }

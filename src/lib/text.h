@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tlcpack/buf.h"
+
 /*
  * Copy at most @max bytes of [p, p + n) into @dst for a one-line message:
  * printable ASCII as is, every other byte (controls, and all of UTF-8, so
@@ -29,5 +31,12 @@ const char *tlc__html_entity(char c);
  * ('+', '/') or, when @url, section 5's ('-', '_'); -1 for anything else.
  */
 int tlc__b64_value(unsigned char c, bool url);
+
+/*
+ * Append the base64 of @n bytes at @p to @out: RFC 4648 section 5's URL
+ * alphabet without padding, as RECORD's hashes are written (PEP 376,
+ * PEP 427).  0 or TLC_ENOMEM.
+ */
+int tlc__b64url_put(struct tlc_buf *out, const unsigned char *p, size_t n);
 
 #endif

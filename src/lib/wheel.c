@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "fs.h"
-#include "text.h"		/* tlc__b64_value */
+#include "text.h"		/* tlc__b64_value, tlc__b64url_put */
 #include "tlcpack/names.h"
 #include "tlcpack/pep440.h"
 #include "tlcpack/wheel.h"
@@ -710,32 +710,6 @@ static int make_wheel_file(struct tlc_buf *out, const struct tlc_wheel_writer *w
 	return tlc_buf_putc(out, '\n');
 }
 
-/* RFC 4648 section 5, without padding (PEP 376 / PEP 427 RECORD). */
-static int put_b64url(struct tlc_buf *out, const unsigned char *p, size_t n)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "abcdefghijklmnopqrstuvwxyz0123456789-_";
-	char q[4];
-	int rc;
-
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		size_t k = n - i >= 3 ? 4 : n - i + 1;
-
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		q[0] = tab[v >> 18];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = tab[(v >> 6) & 63];
-		q[3] = tab[v & 63];
-		if ((rc = tlc_buf_put(out, q, k)) < 0)
-			return rc;
-	}
-	return 0;
-}
-
 /* A CSV field as Python's csv module writes it (QUOTE_MINIMAL). */
 static int put_csv(struct tlc_buf *out, const char *s)
 {
@@ -765,7 +739,7 @@ static int make_record(struct tlc_buf *out, const struct tlc_zip_writer *z,
 		assert(e->has_sha256);
 		if (put_csv(out, e->name) < 0 ||
 		    tlc_buf_puts(out, ",sha256=") < 0 ||
-		    put_b64url(out, e->sha256, sizeof(e->sha256)) < 0 ||
+		    tlc__b64url_put(out, e->sha256, sizeof(e->sha256)) < 0 ||
 		    tlc_buf_printf(out, ",%llu\n",
 				   (unsigned long long)e->size) < 0)
 			return TLC_ENOMEM;
