@@ -18,7 +18,7 @@ if [ "${1:-}" = --test ]; then
 	pkgs+=(
 		libcmocka-dev                      # unit tests
 		clang libclang-rt-14-dev           # sanitizers, libFuzzer
-		twine python3-wheel unzip          # wheel checks, bench
+		twine python3-wheel python3-pip unzip # wheel checks, pip-compare, bench
 		util-linux                         # unshare(1) in repair tests
 		openssl apache2-utils curl         # password hashes, HTTP tests
 		python3-yaml                       # CI files and matrix checks

@@ -5,7 +5,7 @@
 # project is a git repository holding the recipe, tagged as TVM tags
 # (v0.26.0 for the release, v0.27.dev0 on main).
 . "$TLC_CASE_DIR/../lib.sh"
-command -v git >/dev/null || skip "no git"
+command -v git >/dev/null || die "no git (scripts/deps.sh installs it)"
 
 recipe=$TLC_SOURCE_DIR/recipes/tvm.toml
 check=$TLC_BUILD_DIR/tests/recipe_check

@@ -11,8 +11,8 @@
 CHECK=${TLC_INSTALL_CHECK:-$TLC_BUILD_DIR/tests/install_check}
 PY=/usr/bin/python3
 [ -x "$CHECK" ] || die "no install_check at $CHECK"
-"$PY" -m pip --version >/dev/null 2>&1 || skip "no pip for $PY"
-"$PY" -c 'import wheel' 2>/dev/null || skip "no python3-wheel for $PY"
+"$PY" -m pip --version >/dev/null 2>&1 || die "no pip for $PY (scripts/deps.sh --test installs python3-pip)"
+"$PY" -c 'import wheel' 2>/dev/null || die "no python3-wheel for $PY (scripts/deps.sh --test)"
 umask 022
 
 # -- wheels: purelib with every .data key and entry points, and a platlib
