@@ -54,7 +54,7 @@ bool cli_stderr_is_tty(void)
 	return isatty(STDERR_FILENO) && term && strcmp(term, "dumb");
 }
 
-static void human_bytes(char *out, size_t n, unsigned long long v)
+void cli_human_bytes(char *out, size_t n, unsigned long long v)
 {
 	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	double d = (double)v;
@@ -97,8 +97,8 @@ void cli_progress(const struct tlc_progress *p, void *data)
 			memset(bar, '#', fill);
 			memset(bar + fill, '.', 30 - fill);
 			bar[30] = '\0';
-			human_bytes(done, sizeof(done), p->done);
-			human_bytes(total, sizeof(total), p->total);
+			cli_human_bytes(done, sizeof(done), p->done);
+			cli_human_bytes(total, sizeof(total), p->total);
 			fprintf(stderr, "\r%-9s %s [%s] %3u%% %s/%s\033[K",
 				p->step, p->item ? p->item : "", bar, pct,
 				done, total);
@@ -120,7 +120,7 @@ void cli_progress(const struct tlc_progress *p, void *data)
 	have_start = 0;
 	last_end = now;
 	if (p->total) {
-		human_bytes(total, sizeof(total), p->total);
+		cli_human_bytes(total, sizeof(total), p->total);
 		fprintf(stderr, "%-9s %s (%s, %.1fs)\n", p->step,
 			p->item ? p->item : "", total, secs);
 	} else {

@@ -39,6 +39,9 @@ bool cli_stderr_is_tty(void);
  * commands that speak HTTP live there (see src/http/main.c). */
 int cli_exec_http(const char *cmd, int argc, char **argv);
 
+/* @v bytes for people: "512 B", "165.0 KiB", "1.4 MiB" (2^10 units). */
+void cli_human_bytes(char *out, size_t n, unsigned long long v);
+
 /* Append @s to the NULL-terminated list *@list of *@n strings (borrowed,
  * not copied); -1 when out of memory. */
 int cli_strv_push(const char ***list, size_t *n, const char *s);

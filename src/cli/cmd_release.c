@@ -603,16 +603,6 @@ static const char *test_name(const struct release *rl, const struct row *r)
 	return rl->o.no_test ? "not run (--no-test)" : "not run";
 }
 
-static void human(char *out, size_t n, uint64_t v)
-{
-	if (v >= 10u << 20)
-		snprintf(out, n, "%.1f MiB", (double)v / (1 << 20));
-	else if (v >= 10u << 10)
-		snprintf(out, n, "%.1f KiB", (double)v / (1 << 10));
-	else
-		snprintf(out, n, "%llu B", (unsigned long long)v);
-}
-
 static void print_table(const struct release *rl)
 {
 	int wn = 4, wt = 4;
@@ -633,7 +623,7 @@ static void print_table(const struct release *rl)
 		char nv[512];
 
 		snprintf(nv, sizeof(nv), "%s %s", r->name, r->version);
-		human(size, sizeof(size), r->size);
+		cli_human_bytes(size, sizeof(size), r->size);
 		printf("%-*s  %-*s  %10s  %-12.12s  %-14s  %s\n", wn, nv, wt,
 		       r->tag, size, r->sha256[0] ? r->sha256 : "-",
 		       test_name(rl, r), r->published ? r->published : "no");
