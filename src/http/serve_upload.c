@@ -87,6 +87,7 @@ enum part_kind { PART_SKIP, PART_FIELD, PART_CONTENT };
 
 #define WRITEBACK_STEP ((uint64_t)8 << 20)
 #define FOLLOW_STEP ((uint64_t)256 << 10)	/* bytes the follower reads */
+#define FLUSH_STEP ((uint64_t)64 << 20)	/* bytes between its fdatasyncs */
 
 /* The thread that follows the wheel as it is written (zipstream.h). */
 struct follower {
@@ -201,7 +202,7 @@ static void *follow(void *data)
 {
 	struct follower *f = data;
 	unsigned char *buf = malloc(FOLLOW_STEP);
-	uint64_t done = 0;
+	uint64_t done = 0, flushed = 0;
 
 	pthread_setname_np(pthread_self(), "tlc-follow");
 	for (;;) {
@@ -236,6 +237,19 @@ static void *follow(void *data)
 			break;	/* unfinished: the publisher reads all */
 		tlc_zipstream_feed(f->zs, buf, (size_t)got);
 		done += (uint64_t)got;
+		/*
+		 * Make what is written durable as it comes, so that the
+		 * publisher's fsync finds little left to flush.  The
+		 * worker's sync_file_range() only starts the writes: the
+		 * flush of the disk's cache still waited for all of them at
+		 * the end (300 ms of a 1.4 s upload of 500 MB, on a virtio
+		 * disk; 20 ms with these).  Blocking here costs the worker
+		 * nothing, and the follower has time to spare.
+		 */
+		if (done - flushed >= FLUSH_STEP && !eof) {
+			(void)fdatasync(f->fd);
+			flushed = done;
+		}
 	}
 	free(buf);
 	return NULL;
