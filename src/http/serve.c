@@ -1067,9 +1067,17 @@ int serve_start(struct serve **out, char *url, size_t urlsize,
 	s->publisher_started = true;
 	if ((rc = bind_socket(&lfd, url, urlsize, o, err)) < 0)
 		goto fail;
+	/*
+	 * MHD_USE_TURBO: reads and writes are tried before epoll says the
+	 * socket is ready, which saves an epoll round per 128 KiB that MHD
+	 * sends of a file (its sendfile() chunk).  bench/serve's 1 MiB file,
+	 * 9 alternating pairs: 0.91x nginx without it, 0.97x with it.  It
+	 * also skips shutdown() before close(), which the hostile tests'
+	 * early refusals (413 before the body) do not need.
+	 */
 	s->d = MHD_start_daemon(
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-		MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
+		MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_TURBO,
 		0, NULL, NULL, access_handler, s,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,	/* first */
 		MHD_OPTION_LISTEN_SOCKET, lfd,
