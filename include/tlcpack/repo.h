@@ -177,7 +177,8 @@ struct tlc_repo_prune_opts {
  * the files after the first @keep are yanked ("pruned", so that pinned
  * installs still work) or, with opts->delete, removed from the pages and
  * then deleted.  Final releases are never pruned.  Each decision is
- * reported through @cb.
+ * reported through @cb.  A project named in opts->projects that the
+ * repository does not hold is TLC_ENOTFOUND, before anything is changed.
  */
 int tlc_repo_prune(struct tlc_repo *r, const struct tlc_repo_prune_opts *opts,
 		   tlc_repo_event_cb cb, void *data, struct tlc_error *err);

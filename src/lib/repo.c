@@ -2194,6 +2194,20 @@ int tlc_repo_prune(struct tlc_repo *pub, const struct tlc_repo_prune_opts *o,
 			tlc_buf_release(&n);
 		}
 		names_sort(&projects);
+		/* a name that is not there is a mistake, not nothing to do */
+		for (size_t i = 0; i < projects.n && rc == 0; i++) {
+			struct tlc_buf path = TLC_BUF_INIT;
+
+			if (path_of(&path, r, ".tlcpack/state/%s.json",
+				    projects.v[i]) < 0)
+				rc = oom(err);
+			else if (!tlc__fs_exists(path.ptr))
+				rc = tlc_error_set(err, TLC_ENOTFOUND, "no "
+						   "project '%s' in the "
+						   "repository",
+						   projects.v[i]);
+			tlc_buf_release(&path);
+		}
 	} else {
 		rc = list_dir(r, ".tlcpack/state", ".json", false, &projects,
 			      err);
