@@ -10,19 +10,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "creds.h"
 #include "http_cmd.h"
-#include "tlcpack/buf.h"
 #include "upload.h"
 
-#define SECRET_MAX 4096		/* bytes of a password or token file */
 #define PROGRESS_MIN ((uint64_t)1 << 20)	/* smaller files: no bar */
 
 enum {
 	OPT_TO = 256,
-	OPT_USER,
-	OPT_PASSWORD,
-	OPT_PASSWORD_FILE,
-	OPT_TOKEN_FILE,
 	OPT_CACERT,
 	OPT_RETRIES,
 	OPT_VARIANT,
@@ -30,10 +25,7 @@ enum {
 
 static const struct option options[] = {
 	{ "to", required_argument, NULL, OPT_TO },
-	{ "user", required_argument, NULL, OPT_USER },
-	{ "password", required_argument, NULL, OPT_PASSWORD },
-	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
+	HTTP_CREDS_OPTIONS,
 	{ "cacert", required_argument, NULL, OPT_CACERT },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "repo", required_argument, NULL, 'r' },
@@ -66,18 +58,7 @@ static void print_help(void)
 	       "Options:\n"
 	       "      --to URL             the upload URL (http:// or "
 	       "https://)\n"
-	       "      --user USER          log in as USER; the password "
-	       "comes from the\n"
-	       "                           environment variable "
-	       "TLCPACK_PASSWORD or from\n"
-	       "                           --password-file, never from "
-	       "the command line\n"
-	       "      --password-file FILE the password is FILE's first "
-	       "line\n"
-	       "      --token-file FILE    log in with the API token in "
-	       "FILE's first line\n"
-	       "                           (sent as user __token__, as "
-	       "twine does)\n"
+	       HTTP_CREDS_HELP
 	       "      --cacert FILE        trust the CA certificates in "
 	       "FILE (default: the\n"
 	       "                           system's)\n"
@@ -86,44 +67,7 @@ static void print_help(void)
 	       "                           failure (default: 2)\n"
 	       "  -h, --help               show this help\n"
 	       "\n"
-	       "Without --user and --token-file, TWINE_USERNAME and "
-	       "TWINE_PASSWORD are used\n"
-	       "when set; TLCPACK_PASSWORD goes before TWINE_PASSWORD.\n");
-}
-
-/* The first line of @path, for a password or token: no trailing CR/LF,
- * not empty, at most SECRET_MAX bytes.  Never printed. */
-static int read_secret(struct tlc_buf *out, const char *path,
-		       const char *what)
-{
-	struct tlc_error err = TLC_ERROR_INIT;
-	char *nl;
-
-	out->max = SECRET_MAX;
-	if (tlc_buf_read_file(out, path, &err) < 0) {
-		if (err.code == TLC_ETOOBIG)
-			cli_error("%s file '%s' is over %d bytes", what, path,
-				  SECRET_MAX);
-		else
-			cli_error_tlc(&err);
-		return CLI_EXIT_FATAL;
-	}
-	if ((nl = memchr(out->ptr, '\n', out->len)))
-		tlc_buf_truncate(out, (size_t)(nl - out->ptr));
-	if (out->len && out->ptr[out->len - 1] == '\r')
-		tlc_buf_truncate(out, out->len - 1);
-	if (!out->len || memchr(out->ptr, '\0', out->len)) {
-		cli_error("%s file '%s' has no %s on its first line", what,
-			  path, what);
-		return CLI_EXIT_FATAL;
-	}
-	return 0;
-}
-
-static void wipe(struct tlc_buf *b)
-{
-	explicit_bzero(b->ptr, b->len);
-	tlc_buf_release(b);
+	       HTTP_CREDS_HELP_ENV);
 }
 
 /* cli_progress, for the files worth a bar */
@@ -146,8 +90,7 @@ int cmd_upload(int argc, char **argv)
 	struct http_upload_opts opts = HTTP_UPLOAD_OPTS_INIT;
 	struct tlc_error err = TLC_ERROR_INIT;
 	struct http_upload *u = NULL;
-	struct tlc_buf secret = TLC_BUF_INIT;
-	const char *password_file = NULL, *token_file = NULL;
+	struct http_creds creds = HTTP_CREDS_INIT;
 	long long retries = 2;
 	unsigned tries;
 	int c, rc = CLI_EXIT_OK;
@@ -155,24 +98,14 @@ int cmd_upload(int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:h", options, NULL)) != -1) {
+		if ((rc = http_creds_option(&creds, c, optarg,
+					    "publish")) == 1)
+			continue;
+		if (rc)
+			return rc;
 		switch (c) {
 		case OPT_TO:
 			opts.url = optarg;
-			break;
-		case OPT_USER:
-			opts.user = optarg;
-			break;
-		case OPT_PASSWORD:
-			return cli_usage_error("publish", "a password on the "
-					       "command line is visible to "
-					       "other users; set "
-					       "TLCPACK_PASSWORD or give "
-					       "--password-file");
-		case OPT_PASSWORD_FILE:
-			password_file = optarg;
-			break;
-		case OPT_TOKEN_FILE:
-			token_file = optarg;
 			break;
 		case OPT_CACERT:
 			opts.cacert = optarg;
@@ -208,44 +141,10 @@ int cmd_upload(int argc, char **argv)
 		return cli_usage_error("publish", "no --to URL to upload to");
 	if (argc == optind)
 		return cli_usage_error("publish", "no wheel to upload");
-	if (token_file && (opts.user || password_file))
-		return cli_usage_error("publish", "--token-file goes without "
-				       "--user and --password-file");
-	if (password_file && !opts.user)
-		return cli_usage_error("publish", "--password-file needs "
-				       "--user");
-
-	/* credentials: a token; --user with a password from a file or the
-	 * environment; else twine's variables */
-	if (token_file) {
-		if ((rc = read_secret(&secret, token_file, "token")))
-			goto out;
-		opts.user = "__token__";
-		opts.password = secret.ptr;
-	} else {
-		if (!opts.user && getenv("TWINE_USERNAME") &&
-		    *getenv("TWINE_USERNAME"))
-			opts.user = getenv("TWINE_USERNAME");
-		if (password_file) {
-			if ((rc = read_secret(&secret, password_file,
-					      "password")))
-				goto out;
-			opts.password = secret.ptr;
-		} else if (getenv("TLCPACK_PASSWORD")) {
-			opts.password = getenv("TLCPACK_PASSWORD");
-		} else if (getenv("TWINE_PASSWORD")) {
-			opts.password = getenv("TWINE_PASSWORD");
-		}
-		if (opts.user && (!opts.password || !*opts.password)) {
-			rc = cli_usage_error("publish", "no password for "
-					     "'%s': set TLCPACK_PASSWORD or "
-					     "give --password-file",
-					     opts.user);
-			goto out;
-		}
-		if (!opts.user)
-			opts.password = NULL;
-	}
+	if ((rc = http_creds_resolve(&creds, "publish")))
+		goto out;
+	opts.user = creds.user;
+	opts.password = creds.password;
 	tries = (unsigned)retries + 1;
 	opts.tries = tries;
 	opts.progress = progress;
@@ -277,6 +176,6 @@ int cmd_upload(int argc, char **argv)
 	}
 out:
 	http_upload_free(u);
-	wipe(&secret);
+	http_creds_release(&creds);
 	return rc;
 }
