@@ -24,6 +24,8 @@ static void print_help(void)
 {
 	printf("usage: tlcpack prune [--repo DIR] --keep N [--delete] "
 	       "[--dry-run] [PROJECT...]\n"
+	       "   or: tlcpack prune --to URL --keep N [...] PROJECT... "
+	       "(see --to --help)\n"
 	       "\n"
 	       "Group the pre-release and development wheels (nightlies) "
 	       "of each PROJECT\n"
@@ -45,6 +47,9 @@ static void print_help(void)
 	       "      --delete             delete instead of yanking\n"
 	       "  -n, --dry-run            print what would be done, do "
 	       "nothing\n"
+	       "      --to URL             prune a tlcpack serve's "
+	       "repository instead\n"
+	       "                           ('tlcpack prune --to URL --help')\n"
 	       "  -h, --help               show this help\n");
 }
 
@@ -65,6 +70,10 @@ int cmd_prune(int argc, char **argv)
 	bool keep = false;
 	int c, rc = CLI_EXIT_OK;
 
+	/* --to URL: a server's, done by tlcpack-http (src/http/cmd_prune.c) */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--to") || !strncmp(argv[i], "--to=", 5))
+			return cli_exec_http("prune", argc, argv);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:k:nh", options, NULL)) != -1) {

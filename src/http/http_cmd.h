@@ -7,5 +7,6 @@
 
 int cmd_serve(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
+int cmd_prune_remote(int argc, char **argv);
 
 #endif

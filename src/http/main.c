@@ -21,6 +21,7 @@ static const struct {
 } commands[] = {
 	{ "serve", cmd_serve },
 	{ "upload", cmd_upload },
+	{ "prune", cmd_prune_remote },
 };
 
 int main(int argc, char **argv)

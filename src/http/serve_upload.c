@@ -10,6 +10,11 @@
  *                        "variant" (ours: the sub-index to list it in)
  *   POST /-/yank         "filename", "reason" (urlencoded or multipart)
  *   POST /-/unyank       "filename"
+ *   POST /-/prune        "name" (the project), "keep" (N >= 1), "delete"
+ *                        and "dry_run" ("1" or "0", default "0"): the
+ *                        project's nightlies pruned as `tlcpack prune`
+ *                        does it; the reply lists what was kept, yanked
+ *                        or deleted, one line each, as that prints it
  *
  * The body is streamed through the multipart parser in the slices MHD
  * hands over; small fields go to small capped buffers, the wheel straight
@@ -80,9 +85,11 @@
 
 #define FIELD_MAX 8192		/* bytes in one form field's value */
 #define URLENCODED_MAX 65536	/* bytes in an urlencoded body */
+#define REPORT_MAX ((size_t)1 << 20)	/* bytes of a prune's reply */
+#define KEEP_MAX 1000000	/* as `tlcpack prune --keep` */
 #define TMP_PREFIX "upload.tmp."
 
-enum post_kind { POST_UPLOAD, POST_YANK, POST_UNYANK };
+enum post_kind { POST_UPLOAD, POST_YANK, POST_UNYANK, POST_PRUNE };
 enum part_kind { PART_SKIP, PART_FIELD, PART_CONTENT };
 
 #define WRITEBACK_STEP ((uint64_t)8 << 20)
@@ -132,6 +139,11 @@ struct serve_upload {
 	char filetype[32], variant[64], reason[1024];
 	char sha256[80], blake2[80], md5[48];
 	char filename[TLC_WHEEL_FILENAME_MAX + 1];	/* yank's */
+	char keep[16], delete[8], dry_run[8];		/* prune's */
+	struct tlc_repo_prune_opts prune;
+	const char *prune_projects[2];
+	struct tlc_buf report;		/* prune's reply, about REPORT_MAX */
+	size_t unlisted;		/* decisions left out of it */
 
 	/* the content part */
 	bool have_content, content_done;
@@ -433,6 +445,9 @@ static int store_field(struct serve_upload *up, const char *name,
 		F("blake2_256_digest", blake2),
 		F("md5_digest", md5),
 		F("filename", filename),
+		F("keep", keep),
+		F("delete", delete),
+		F("dry_run", dry_run),
 #undef F
 	};
 	char msg[128];
@@ -561,6 +576,17 @@ static int parse_urlencoded(struct serve_upload *up)
 /* ---------------------------------------------------------------- */
 /* the publisher thread */
 
+/* A prune's decision, as `tlcpack prune` prints it (src/cli/cmd_prune.c). */
+static void report_event(const struct tlc_repo_event *e, void *data)
+{
+	struct serve_upload *up = data;
+
+	if (up->unlisted || up->report.len >= REPORT_MAX ||
+	    tlc_buf_printf(&up->report, "%-6s %s (%s)\n", e->kind, e->path,
+			   e->detail) < 0)
+		up->unlisted++;
+}
+
 void *serve__publisher(void *data);
 
 void *serve__publisher(void *data)
@@ -609,6 +635,11 @@ void *serve__publisher(void *data)
 				up->rc = tlc_repo_unyank(repo, up->filename,
 							 &up->err);
 				break;
+			case POST_PRUNE:
+				up->rc = tlc_repo_prune(repo, &up->prune,
+							report_event, up,
+							&up->err);
+				break;
 			}
 		}
 		tlc_repo_close(repo);
@@ -651,11 +682,64 @@ static int respond_done(struct serve_upload *up)
 	case POST_YANK:
 		snprintf(msg, sizeof(msg), "yanked %s", up->filename);
 		break;
+	case POST_PRUNE:
+		if (up->unlisted &&
+		    tlc_buf_printf(&up->report, "... and %zu more\n",
+				   up->unlisted) < 0)
+			return MHD_NO;
+		/* serve__reply_text() adds the last newline */
+		if (up->report.len)
+			tlc_buf_truncate(&up->report, up->report.len - 1);
+		return serve__reply_text(up->r, MHD_HTTP_OK, up->report.ptr);
 	default:
 		snprintf(msg, sizeof(msg), "unyanked %s", up->filename);
 		break;
 	}
 	return serve__reply_text(up->r, MHD_HTTP_OK, msg);
+}
+
+/* "0", "1" or absent (false). */
+static int flag_field(struct serve_upload *up, const char *name,
+		      const char *value, bool *out)
+{
+	char msg[96];
+
+	if (!*value || !strcmp(value, "0") || !strcmp(value, "1")) {
+		*out = *value == '1';
+		return 0;
+	}
+	snprintf(msg, sizeof(msg), "'%s' must be 0 or 1", name);
+	return decide(up, MHD_HTTP_BAD_REQUEST, msg);
+}
+
+/* A prune's form: check it, then hand it to the publisher. */
+static void prune_check(struct serve_upload *up)
+{
+	char *end;
+	unsigned long keep;
+
+	if (!*up->name) {
+		decide(up, MHD_HTTP_BAD_REQUEST, "no 'name' field: the "
+		       "project to prune");
+		return;
+	}
+	errno = 0;
+	keep = strtoul(up->keep, &end, 10);
+	if (!*up->keep || *end || errno || up->keep[0] < '0' ||
+	    up->keep[0] > '9' || keep < 1 || keep > KEEP_MAX) {
+		decide(up, MHD_HTTP_BAD_REQUEST, "'keep' must be a number "
+		       "from 1 to 1000000");
+		return;
+	}
+	if (flag_field(up, "delete", up->delete, &up->prune.delete) < 0 ||
+	    flag_field(up, "dry_run", up->dry_run, &up->prune.dry_run) < 0 ||
+	    check_project(up, up->name) < 0)
+		return;
+	up->prune.keep = (unsigned)keep;
+	up->prune_projects[0] = up->project;
+	up->prune_projects[1] = NULL;
+	up->prune.projects = up->prune_projects;
+	enqueue(up->r->s, up);
 }
 
 /* The body is in: check what it said, then hand it to the publisher. */
@@ -671,6 +755,8 @@ static int body_done(struct serve_upload *up)
 		return MHD_YES;
 	if (up->status)
 		return MHD_YES;
+	if (up->kind == POST_PRUNE)
+		return prune_check(up), MHD_YES;
 	if (up->kind != POST_UPLOAD) {
 		if (!*up->filename)
 			return decide(up, MHD_HTTP_BAD_REQUEST, "no 'filename' "
@@ -756,6 +842,8 @@ static int post_begin(struct serve_req *r, const char *path)
 		kind = POST_YANK;
 	else if (!strcmp(path, "/-/unyank"))
 		kind = POST_UNYANK;
+	else if (!strcmp(path, "/-/prune"))
+		kind = POST_PRUNE;
 	else
 		return serve__reply_text(r, MHD_HTTP_NOT_FOUND, "no upload "
 					 "here: POST to / or /legacy/");
@@ -781,6 +869,7 @@ static int post_begin(struct serve_req *r, const char *path)
 	up->fl.fd = -1;
 	tlc_buf_init(&up->value, FIELD_MAX);
 	tlc_buf_init(&up->urlencoded, URLENCODED_MAX);
+	tlc_buf_init(&up->report, 0);
 	r->up = up;
 
 	switch (tlc_auth_check(s->o.auth, MHD_lookup_connection_value(r->c,
@@ -873,6 +962,7 @@ void serve__post_release(struct serve_req *r)
 		close(up->dirfd);
 	tlc_buf_release(&up->value);
 	tlc_buf_release(&up->urlencoded);
+	tlc_buf_release(&up->report);
 	free(up);
 }
 

@@ -36,6 +36,7 @@
 
 #define CHUNK ((size_t)1 << 16)
 #define REPLY_MAX 4096		/* of a reply body, kept for messages */
+#define REPORT_MAX ((size_t)2 << 20)	/* of a prune's reply, kept */
 #define REASON_MAX 160		/* of a reason shown to the user */
 
 static int oom(struct tlc_error *err)
@@ -424,9 +425,12 @@ struct http_upload {
 	CURL *curl;
 	char errbuf[CURL_ERROR_SIZE];
 	/* the request in flight */
-	struct http_upload_wheel *w;
+	const char *subject;		/* the wheel's name, "prune <p>" */
+	const char *verb;		/* "upload", "prune" */
+	struct http_upload_wheel *w;	/* an upload's, else NULL */
 	char status_line[256];
-	struct tlc_buf reply;		/* its first REPLY_MAX bytes */
+	struct tlc_buf reply;		/* its first reply_max bytes */
+	size_t reply_max;
 	uint64_t reported;		/* progress: bytes last reported */
 	bool reporting;
 };
@@ -514,7 +518,7 @@ static size_t on_header(char *buf, size_t size, size_t n, void *data)
 static size_t on_body(char *buf, size_t size, size_t n, void *data)
 {
 	struct http_upload *u = data;
-	size_t len = size * n, room = REPLY_MAX - u->reply.len;
+	size_t len = size * n, room = u->reply_max - u->reply.len;
 
 	/* the rest is read and dropped: only a message is wanted */
 	if (room && tlc_buf_put(&u->reply, buf, len < room ? len : room) < 0)
@@ -557,13 +561,16 @@ static int on_progress(void *data, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct http_upload *u = data;
-	struct tlc_progress p = { "upload", u->w->base, u->w->pos,
-				  u->w->size, 0 };
+	struct tlc_progress p = { "upload", u->subject, 0, 0, 0 };
 
 	(void)dltotal;
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
+	if (!u->w)
+		return 0;
+	p.done = u->w->pos;
+	p.total = u->w->size;
 	if (u->opts.progress && (!u->reporting || p.done != u->reported)) {
 		u->opts.progress(&p, u->opts.progress_data);
 		u->reporting = true;
@@ -660,15 +667,20 @@ bool http_upload_cleartext(const struct http_upload *u)
 	return u->cleartext;
 }
 
-static int make_form(struct http_upload *u, struct http_upload_wheel *w,
-		     curl_mime **out)
+/* The form of an upload: made again for each try. */
+static int wheel_form(struct http_upload *u, const void *data,
+		      curl_mime **out)
 {
+	struct http_upload_wheel *w = u->w;
 	curl_mime *mime = curl_mime_init(u->curl);
 	curl_mimepart *part;
 
+	(void)data;
 	*out = mime;
 	if (!mime)
 		return -1;
+	w->pos = 0;
+	w->read_errno = 0;
 	for (size_t i = 0; i < w->n; i++)
 		if (!(part = curl_mime_addpart(mime)) ||
 		    curl_mime_name(part, w->fields[i].name) ||
@@ -770,8 +782,8 @@ static void server_reason(struct http_upload *u, long status, char *out,
 /* A reply that settles it: 0, or the error for it. */
 static int judge(struct http_upload *u, long status, struct tlc_error *err)
 {
-	const char *base = u->w->base;
-	char reason[REASON_MAX + 1];
+	const char *base = u->subject;
+	char reason[REASON_MAX + 1], who[128];
 	char *loc = NULL;
 
 	if (status >= 200 && status < 300)
@@ -792,9 +804,15 @@ static int judge(struct http_upload *u, long status, struct tlc_error *err)
 				     strcmp(u->user, "__token__") ?
 				     "user name or password" : "token");
 	case 403:
+		if (!u->user)
+			snprintf(who, sizeof(who), "anonymous users");
+		else if (!strcmp(u->user, "__token__"))
+			snprintf(who, sizeof(who), "this token");
+		else
+			snprintf(who, sizeof(who), "'%.100s'", u->user);
 		return tlc_error_set(err, TLC_EPOLICY, "%s: the server does "
-				     "not let '%s' upload it (403): %s", base,
-				     u->user ? u->user : "anonymous", reason);
+				     "not let %s %s it (403): %s", base, who,
+				     u->verb, reason);
 	case 413:
 		return tlc_error_set(err, TLC_EPOLICY, "%s: the server refused "
 				     "it as too large (413)", base);
@@ -844,8 +862,16 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
-int http_upload_send(struct http_upload *u, struct http_upload_wheel *w,
-		     long *status_out, struct tlc_error *err)
+typedef int (*form_fn)(struct http_upload *u, const void *data,
+		       curl_mime **out);
+
+/*
+ * POST the form that @form makes to @url (NULL: the upload URL), trying
+ * again on a 5xx or a network failure; u->subject names the request in
+ * the messages.
+ */
+static int post(struct http_upload *u, const char *url, form_fn form,
+		const void *data, long *status_out, struct tlc_error *err)
 {
 	unsigned delay = u->opts.retry_delay_ms;
 	long status = 0;
@@ -853,22 +879,22 @@ int http_upload_send(struct http_upload *u, struct http_upload_wheel *w,
 
 	if (status_out)
 		*status_out = 0;
-	u->w = w;
+	if (url && curl_easy_setopt(u->curl, CURLOPT_URL, url))
+		return oom(err);
 	for (unsigned attempt = 1;; attempt++) {
-		struct http_upload_retry r = { w->base, NULL, attempt, delay };
+		struct http_upload_retry r = { u->subject, NULL, attempt,
+					       delay };
 		curl_mime *mime = NULL;
 		char why[CURL_ERROR_SIZE + 64];
 		CURLcode cc;
 		bool again;
 
-		w->pos = 0;
-		w->read_errno = 0;
 		u->errbuf[0] = '\0';
 		u->status_line[0] = '\0';
 		u->reporting = false;
 		tlc_buf_reset(&u->reply);
 		status = 0;
-		if (make_form(u, w, &mime) < 0 ||
+		if (form(u, data, &mime) < 0 ||
 		    curl_easy_setopt(u->curl, CURLOPT_MIMEPOST, mime)) {
 			curl_mime_free(mime);
 			rc = oom(err);
@@ -877,9 +903,9 @@ int http_upload_send(struct http_upload *u, struct http_upload_wheel *w,
 		cc = curl_easy_perform(u->curl);
 		curl_easy_setopt(u->curl, CURLOPT_MIMEPOST, NULL);
 		curl_mime_free(mime);
-		if (u->reporting && u->opts.progress) {
-			struct tlc_progress p = { "upload", w->base, w->pos,
-						  w->size, 1 };
+		if (u->w && u->reporting && u->opts.progress) {
+			struct tlc_progress p = { "upload", u->subject,
+						  u->w->pos, u->w->size, 1 };
 
 			u->opts.progress(&p, u->opts.progress_data);
 		}
@@ -888,10 +914,10 @@ int http_upload_send(struct http_upload *u, struct http_upload_wheel *w,
 					  &status);
 		if (status_out)
 			*status_out = status;
-		if (w->read_errno) {
-			errno = w->read_errno;
+		if (u->w && u->w->read_errno) {
+			errno = u->w->read_errno;
 			rc = tlc_error_errno(err, TLC_EIO, "cannot read '%s' "
-					     "(did it change?)", w->path);
+					     "(did it change?)", u->w->path);
 			break;
 		}
 		if (cc == CURLE_OK && status < 500) {
@@ -914,11 +940,11 @@ int http_upload_send(struct http_upload *u, struct http_upload_wheel *w,
 		if (!again || attempt >= u->opts.tries) {
 			if (again && u->opts.tries > 1)
 				rc = tlc_error_set(err, TLC_EIO, "%s: %s, %u "
-						   "times", w->base, why,
+						   "times", u->subject, why,
 						   attempt);
 			else
 				rc = tlc_error_set(err, TLC_EIO, "%s: %s",
-						   w->base, why);
+						   u->subject, why);
 			break;
 		}
 		r.why = why;
@@ -927,7 +953,97 @@ int http_upload_send(struct http_upload *u, struct http_upload_wheel *w,
 		sleep_ms(delay);
 		delay = delay > 60000 ? 120000 : delay * 2;
 	}
+	if (url && curl_easy_setopt(u->curl, CURLOPT_URL, u->url) &&
+	    rc == 0)
+		rc = oom(err);
+	return rc;
+}
+
+int http_upload_send(struct http_upload *u, struct http_upload_wheel *w,
+		     long *status, struct tlc_error *err)
+{
+	int rc;
+
+	u->subject = w->base;
+	u->verb = "upload";
+	u->w = w;
+	u->reply_max = REPLY_MAX;
+	rc = post(u, NULL, wheel_form, NULL, status, err);
 	u->w = NULL;
+	return rc;
+}
+
+/* ---- prune --------------------------------------------------------------- */
+
+struct prune_form {
+	const char *project;
+	char keep[16];
+	bool delete, dry_run;
+};
+
+static int prune_form(struct http_upload *u, const void *data,
+		      curl_mime **out)
+{
+	const struct prune_form *f = data;
+	const char *fields[][2] = {
+		{ "name", f->project },
+		{ "keep", f->keep },
+		{ "delete", f->delete ? "1" : "0" },
+		{ "dry_run", f->dry_run ? "1" : "0" },
+	};
+	curl_mime *mime = curl_mime_init(u->curl);
+	curl_mimepart *part;
+
+	*out = mime;
+	if (!mime)
+		return -1;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!(part = curl_mime_addpart(mime)) ||
+		    curl_mime_name(part, fields[i][0]) ||
+		    curl_mime_data(part, fields[i][1], CURL_ZERO_TERMINATED))
+			return -1;
+	return 0;
+}
+
+/* The upload URL with the path /-/prune: tlcpack serve's endpoints are
+ * at its root, whatever path the upload URL has (/ or /legacy/). */
+static int prune_url(struct http_upload *u, char **out,
+		     struct tlc_error *err)
+{
+	CURLU *h = curl_url();
+	int rc = 0;
+
+	*out = NULL;
+	if (!h || curl_url_set(h, CURLUPART_URL, u->url, 0) ||
+	    curl_url_set(h, CURLUPART_PATH, "/-/prune", 0) ||
+	    curl_url_set(h, CURLUPART_QUERY, NULL, 0) ||
+	    curl_url_get(h, CURLUPART_URL, out, 0))
+		rc = oom(err);
+	curl_url_cleanup(h);
+	return rc;
+}
+
+int http_upload_prune(struct http_upload *u, const char *project,
+		      unsigned keep, bool delete, bool dry_run,
+		      struct tlc_buf *report, struct tlc_error *err)
+{
+	struct prune_form f = { project, "", delete, dry_run };
+	char subject[TLC_NAME_MAX + 16];
+	char *url;
+	int rc;
+
+	snprintf(f.keep, sizeof(f.keep), "%u", keep);
+	snprintf(subject, sizeof(subject), "prune %s", project);
+	if ((rc = prune_url(u, &url, err)) < 0)
+		return rc;
+	u->subject = subject;
+	u->verb = "prune";
+	u->reply_max = REPORT_MAX;
+	rc = post(u, url, prune_form, &f, NULL, err);
+	curl_free(url);
+	if (rc == 0 && tlc_buf_put(report, u->reply.ptr, u->reply.len) < 0)
+		rc = oom(err);
+	u->subject = NULL;
 	return rc;
 }
 

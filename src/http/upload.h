@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlcpack/buf.h"
 #include "tlcpack/error.h"
 #include "tlcpack/progress.h"
 
@@ -123,6 +124,23 @@ bool http_upload_cleartext(const struct http_upload *u);
  */
 int http_upload_send(struct http_upload *u, struct http_upload_wheel *w,
 		     long *status, struct tlc_error *err);
+
+/**
+ * Ask a tlcpack serve to prune @project's nightlies (POST /-/prune at the
+ * URL's root; src/http/serve_upload.c): keep the newest @keep of each
+ * group, yank the rest or, with @delete, delete them; with @dry_run only
+ * say what it would do.  Tried again as http_upload_send() is: a prune
+ * done twice is done once.
+ *
+ * @param report  gets the server's reply: a line per file, as `tlcpack
+ *                prune` prints it ("yank   <file> (<group>)")
+ * @return 0; TLC_EPOLICY (a 4xx: the message gives the status and the
+ *         server's reason); TLC_EIO (a 5xx or a network failure, after
+ *         the tries); TLC_ENOMEM
+ */
+int http_upload_prune(struct http_upload *u, const char *project,
+		      unsigned keep, bool delete, bool dry_run,
+		      struct tlc_buf *report, struct tlc_error *err);
 
 /** Free @u, wiping the password; NULL is a no-op. */
 void http_upload_free(struct http_upload *u);
