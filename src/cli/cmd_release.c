@@ -8,7 +8,9 @@
  *            repository's index and run the recipe's tests (tlc_itest_run())
  *   publish  into the repository (--repo) or upload to a tlcpack serve
  *            (--to, through tlcpack-http), only wheels whose test passed
- *   prune    the channel's nightlies beyond its keep count
+ *   prune    the channel's nightlies beyond its keep count, in the
+ *            repository or on the server (--to: `tlcpack prune --to`,
+ *            POST /-/prune, with the same credentials)
  *
  * It stops at the first failure and shows the tail of that step's log;
  * with --keep-going it goes on with what did not fail, then reports what
@@ -97,8 +99,9 @@ static void print_help(void)
 	       "      --to URL              upload to a tlcpack serve "
 	       "instead (see\n"
 	       "                            'tlcpack publish --to URL "
-	       "--help'); with --user,\n"
-	       "                            --password-file, --token-file\n"
+	       "--help') and prune\n"
+	       "                            there; with --user, "
+	       "--password-file, --token-file\n"
 	       "  -o, --out-dir DIR         where wheels go (default: "
 	       "dist)\n"
 	       "  -b, --build-dir DIR       CMake build trees and logs\n"
@@ -154,7 +157,7 @@ struct release {
 	struct failure *fails;
 	size_t nfails;
 	char *work;		/* scratch: staging repository, tests */
-	char *upload_log;
+	char *upload_log, *prune_log;	/* in work */
 	size_t pruned;		/* files yanked or deleted */
 	const char *prune_note;	/* why prune did nothing, or NULL */
 };
@@ -455,28 +458,30 @@ static int publish_dir(struct release *rl)
 	return 0;
 }
 
-/* Upload through `tlcpack publish --to` (tlcpack-http), its output to a
- * log. */
-static int publish_url(struct release *rl)
+/*
+ * Run `tlcpack CMD --to URL [credentials] ARGS...` (tlcpack-http), its
+ * stdout and stderr to @log.  @return its exit status, or -1 with @err
+ * set when it could not run.
+ */
+static int run_remote(struct release *rl, const char *cmd,
+		      const char *const *args, size_t nargs, const char *log,
+		      struct tlc_error *err)
 {
-	struct tlc_error err = TLC_ERROR_INIT;
-	const char **argv = NULL;
-	size_t argc = 0, n = 0;
+	const char **argv;
+	size_t argc = 0;
 	posix_spawn_file_actions_t fa;
 	char self[PATH_MAX];
 	ssize_t len;
 	pid_t pid;
 	int status = 0, rc;
 
-	if ((len = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0) {
-		tlc_error_errno(&err, TLC_EIO, "cannot find tlcpack's path");
-		fail(rl, "publish", rl->o.to, &err, NULL);
-		return -1;
-	}
+	if ((len = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0)
+		return tlc_error_errno(err, TLC_EIO, "cannot find tlcpack's "
+				       "path"), -1;
 	self[len] = '\0';
-	argv = xrealloc(NULL, (rl->nrows + 12) * sizeof(*argv));
+	argv = xrealloc(NULL, (nargs + 12) * sizeof(*argv));
 	argv[argc++] = self;
-	argv[argc++] = "publish";
+	argv[argc++] = cmd;
 	argv[argc++] = "--to";
 	argv[argc++] = rl->o.to;
 	if (rl->o.user) {
@@ -491,20 +496,11 @@ static int publish_url(struct release *rl)
 		argv[argc++] = "--token-file";
 		argv[argc++] = rl->o.token_file;
 	}
-	for (size_t i = 0; i < rl->nrows; i++) {
-		if (passed(rl, &rl->rows[i])) {
-			argv[argc++] = rl->rows[i].path;
-			n++;
-		}
-	}
+	for (size_t i = 0; i < nargs; i++)
+		argv[argc++] = args[i];
 	argv[argc] = NULL;
-	if (!n) {
-		free(argv);
-		return 0;
-	}
-	step_start("publish", rl->o.to);
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, rl->upload_log,
+	posix_spawn_file_actions_addopen(&fa, 1, log,
 					 O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	rc = posix_spawn(&pid, self, &fa, NULL, (char *const *)argv, environ);
@@ -512,16 +508,39 @@ static int publish_url(struct release *rl)
 	free(argv);
 	if (rc) {
 		errno = rc;
-		tlc_error_errno(&err, TLC_EIO, "cannot run '%s'", self);
-		fail(rl, "publish", rl->o.to, &err, NULL);
-		return -1;
+		return tlc_error_errno(err, TLC_EIO, "cannot run '%s'",
+				       self), -1;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		tlc_error_set(&err, TLC_ERROR, "the upload to %s failed",
-			      rl->o.to);
-		fail(rl, "publish", rl->o.to, &err, rl->upload_log);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Upload through `tlcpack publish --to`, its output to a log. */
+static int publish_url(struct release *rl)
+{
+	struct tlc_error err = TLC_ERROR_INIT;
+	const char **paths = NULL;
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < rl->nrows; i++)
+		if (passed(rl, &rl->rows[i]) &&
+		    cli_strv_push(&paths, &n, rl->rows[i].path) < 0) {
+			cli_error("out of memory");
+			exit(CLI_EXIT_FATAL);
+		}
+	if (!n)
+		return 0;
+	step_start("publish", rl->o.to);
+	rc = run_remote(rl, "publish", paths, n, rl->upload_log, &err);
+	free(paths);
+	if (rc) {
+		if (rc > 0)
+			tlc_error_set(&err, TLC_ERROR, "the upload to %s "
+				      "failed", rl->o.to);
+		fail(rl, "publish", rl->o.to, &err, rc > 0 ? rl->upload_log :
+		     NULL);
 		return -1;
 	}
 	for (size_t i = 0; i < rl->nrows; i++)
@@ -539,6 +558,53 @@ static void count_pruned(const struct tlc_repo_event *ev, void *data)
 
 	if (strcmp(ev->kind, "keep"))
 		rl->pruned++;
+}
+
+/* Prune the server's repository through `tlcpack prune --to`; count the
+ * files its report says were yanked or deleted. */
+static int prune_url(struct release *rl, unsigned keep,
+		     const char **projects, size_t np)
+{
+	struct tlc_error err = TLC_ERROR_INIT;
+	struct tlc_buf report = TLC_BUF_INIT;
+	const char **args = NULL;
+	size_t nargs = 0;
+	char keep_s[16], *line;
+	int rc;
+
+	snprintf(keep_s, sizeof(keep_s), "%u", keep);
+	if (cli_strv_push(&args, &nargs, "--keep") < 0 ||
+	    cli_strv_push(&args, &nargs, keep_s) < 0) {
+		cli_error("out of memory");
+		exit(CLI_EXIT_FATAL);
+	}
+	for (size_t i = 0; i < np; i++)
+		if (cli_strv_push(&args, &nargs, projects[i]) < 0) {
+			cli_error("out of memory");
+			exit(CLI_EXIT_FATAL);
+		}
+	step_start("prune", rl->o.to);
+	rc = run_remote(rl, "prune", args, nargs, rl->prune_log, &err);
+	free(args);
+	if (rc) {
+		if (rc > 0)
+			tlc_error_set(&err, TLC_ERROR, "the prune of %s "
+				      "failed", rl->o.to);
+		fail(rl, "prune", rl->o.to, &err, rc > 0 ? rl->prune_log :
+		     NULL);
+		return -1;
+	}
+	if (tlc_buf_read_file(&report, rl->prune_log, &err) < 0) {
+		fail(rl, "prune", rl->o.to, &err, NULL);
+		return -1;
+	}
+	for (line = report.ptr; *line; line += strcspn(line, "\n"),
+	     line += *line == '\n')
+		if (!strncmp(line, "yank ", 5) || !strncmp(line, "delete ", 7))
+			rl->pruned++;
+	tlc_buf_release(&report);
+	step_done("prune", rl->o.to);
+	return 0;
 }
 
 static int prune(struct release *rl)
@@ -563,12 +629,6 @@ static int prune(struct release *rl)
 		rl->prune_note = "--no-prune";
 		return 0;
 	}
-	if (rl->o.to) {
-		rl->prune_note = "the repository is remote: run 'tlcpack "
-				 "prune' where it is served";
-		cli_error("note: not pruned: %s", rl->prune_note);
-		return 0;
-	}
 	for (size_t i = 0; i < rl->nrows; i++) {
 		bool seen = false;
 
@@ -581,6 +641,11 @@ static int prune(struct release *rl)
 	}
 	if (!np)
 		return 0;
+	if (rl->o.to) {
+		rc = prune_url(rl, ch->keep, projects, np);
+		free(projects);
+		return rc;
+	}
 	po.keep = ch->keep;
 	po.projects = projects;
 	step_start("prune", rl->o.repo);
@@ -846,6 +911,7 @@ static void release_free(struct release *rl)
 	free(rl->fails);
 	free(rl->work);
 	free(rl->upload_log);
+	free(rl->prune_log);
 	free(rl->o.variants);
 	free(rl->o.pythons);
 	tlc_recipe_free(rl->recipe);
@@ -920,6 +986,8 @@ int cmd_release(int argc, char **argv)
 		}
 		rl.upload_log = xrealloc(NULL, strlen(rl.work) + 16);
 		sprintf(rl.upload_log, "%s/upload.log", rl.work);
+		rl.prune_log = xrealloc(NULL, strlen(rl.work) + 16);
+		sprintf(rl.prune_log, "%s/prune.log", rl.work);
 	}
 	if (!stop && rl.nrows && !rl.o.no_test) {
 		snprintf(staging, sizeof(staging), "%s/index", rl.work);
