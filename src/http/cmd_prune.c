@@ -125,18 +125,8 @@ int cmd_prune_remote(int argc, char **argv)
 		return cli_usage_error("prune", "--to needs the PROJECTs to "
 				       "prune: a server prunes one project at "
 				       "a time, for a user who may upload it");
-	if ((rc = http_creds_resolve(&creds, "prune")))
+	if ((rc = http_creds_connect(&creds, &opts, "prune", &u)))
 		goto out;
-	opts.user = creds.user;
-	opts.password = creds.password;
-	if (http_upload_new(&u, &opts, &err) < 0) {
-		rc = cli_error_tlc(&err) == CLI_EXIT_FAILED ?
-		     CLI_EXIT_USAGE : CLI_EXIT_FATAL;
-		goto out;
-	}
-	if (opts.user && http_upload_cleartext(u))
-		cli_error("warning: the password goes to '%s' in clear text; "
-			  "use https://", opts.url);
 	for (int i = optind; i < argc; i++) {
 		struct tlc_buf report = TLC_BUF_INIT;
 		int r;

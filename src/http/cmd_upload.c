@@ -141,23 +141,13 @@ int cmd_upload(int argc, char **argv)
 		return cli_usage_error("publish", "no --to URL to upload to");
 	if (argc == optind)
 		return cli_usage_error("publish", "no wheel to upload");
-	if ((rc = http_creds_resolve(&creds, "publish")))
-		goto out;
-	opts.user = creds.user;
-	opts.password = creds.password;
 	tries = (unsigned)retries + 1;
 	opts.tries = tries;
 	opts.progress = progress;
 	opts.retry = retry;
 	opts.retry_data = &tries;
-	if (http_upload_new(&u, &opts, &err) < 0) {
-		rc = cli_error_tlc(&err) == CLI_EXIT_FAILED ?
-		     CLI_EXIT_USAGE : CLI_EXIT_FATAL;
+	if ((rc = http_creds_connect(&creds, &opts, "publish", &u)))
 		goto out;
-	}
-	if (opts.user && http_upload_cleartext(u))
-		cli_error("warning: the password goes to '%s' in clear text; "
-			  "use https://", opts.url);
 
 	for (int i = optind; i < argc; i++) {
 		struct http_upload_wheel *w = NULL;

@@ -107,6 +107,26 @@ int http_creds_resolve(struct http_creds *c, const char *cmd)
 	return 0;
 }
 
+int http_creds_connect(struct http_creds *c, struct http_upload_opts *opts,
+		       const char *cmd, struct http_upload **out)
+{
+	struct tlc_error err = TLC_ERROR_INIT;
+	int rc;
+
+	*out = NULL;
+	if ((rc = http_creds_resolve(c, cmd)))
+		return rc;
+	opts->user = c->user;
+	opts->password = c->password;
+	if (http_upload_new(out, opts, &err) < 0)
+		return cli_error_tlc(&err) == CLI_EXIT_FAILED ?
+		       CLI_EXIT_USAGE : CLI_EXIT_FATAL;
+	if (opts->user && http_upload_cleartext(*out))
+		cli_error("warning: the password goes to '%s' in clear text; "
+			  "use https://", opts->url);
+	return 0;
+}
+
 void http_creds_release(struct http_creds *c)
 {
 	explicit_bzero(c->secret.ptr, c->secret.len);

@@ -10,6 +10,7 @@
 #define HTTP_CREDS_H
 
 #include "tlcpack/buf.h"
+#include "upload.h"
 
 enum {
 	HTTP_CREDS_OPT_USER = 0x1000,
@@ -66,6 +67,14 @@ int http_creds_option(struct http_creds *c, int opt, const char *arg,
  * @return 0, or a CLI exit code with the message printed
  */
 int http_creds_resolve(struct http_creds *c, const char *cmd);
+
+/**
+ * Resolve @c into @opts' user and password and open a client for
+ * @opts->url, warning when a password would cross the network in clear.
+ * @return 0, or a CLI exit code with the message printed
+ */
+int http_creds_connect(struct http_creds *c, struct http_upload_opts *opts,
+		       const char *cmd, struct http_upload **out);
 
 /** Wipe and free what @c read; it can be resolved again after. */
 void http_creds_release(struct http_creds *c);
