@@ -16,6 +16,7 @@ static const struct option options[] = {
 	{ "base-url", required_argument, NULL, 'b' },
 	{ "no-base-url", no_argument, NULL, 'B' },
 	{ "check", no_argument, NULL, 'c' },
+	{ "init", no_argument, NULL, 'i' },
 	{ "no-repair", no_argument, NULL, 'N' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -23,14 +24,17 @@ static const struct option options[] = {
 
 static void print_help(void)
 {
-	printf("usage: tlcpack index [--repo DIR] [--base-url URL | "
+	printf("usage: tlcpack index [--repo DIR] [--init] [--base-url URL | "
 	       "--no-base-url]\n"
 	       "       tlcpack index [--repo DIR] --check [--no-repair]\n"
 	       "\n"
 	       "Regenerate every page of the repository in DIR from its "
 	       "state: wheels.html,\n"
 	       "simple/ (PEP 503 and PEP 691), and each variant's "
-	       "sub-index.\n"
+	       "sub-index.  With --init,\n"
+	       "make DIR an empty repository first if it is not one (for "
+	       "a 'tlcpack serve'\n"
+	       "that takes the first uploads).\n"
 	       "\n"
 	       "With --check, verify it instead: every published file is "
 	       "there with its\n"
@@ -54,6 +58,8 @@ static void print_help(void)
 	       "kept for later\n"
 	       "                           publishes\n"
 	       "      --no-base-url        link files relatively again\n"
+	       "      --init               create the repository (and DIR) "
+	       "if it is not there\n"
 	       "      --check              verify and repair\n"
 	       "      --no-repair          with --check: report only\n"
 	       "  -h, --help               show this help\n");
@@ -79,7 +85,7 @@ int cmd_index(int argc, char **argv)
 	struct tlc_repo *repo = NULL;
 	struct tally t = { 0, 0 };
 	const char *dir = "repo", *base_url = NULL;
-	bool check = false, repair = true, set_url = false;
+	bool check = false, repair = true, set_url = false, init = false;
 	size_t nerrors = 0;
 	int c, rc = CLI_EXIT_OK;
 
@@ -100,6 +106,9 @@ int cmd_index(int argc, char **argv)
 			break;
 		case 'c':
 			check = true;
+			break;
+		case 'i':
+			init = true;
 			break;
 		case 'N':
 			repair = false;
@@ -123,7 +132,10 @@ int cmd_index(int argc, char **argv)
 				       "base URL");
 	if (!repair && !check)
 		return cli_usage_error("index", "--no-repair needs --check");
-	if (tlc_repo_open(&repo, dir, false, &opts, &err) < 0)
+	if (init && check)
+		return cli_usage_error("index", "--init and --check do not go "
+				       "together");
+	if (tlc_repo_open(&repo, dir, init, &opts, &err) < 0)
 		return cli_error_tlc(&err);
 	if (check) {
 		if (tlc_repo_check(repo, repair, show, &t, &nerrors,

@@ -1046,17 +1046,23 @@ int serve_start(struct serve **out, char *url, size_t urlsize,
 		goto fail;
 	}
 	s->rootfd = open(o->repo, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (s->rootfd < 0 && errno == ENOENT) {
+		rc = tlc_error_set(err, TLC_ENOTFOUND, "no repository '%s' "
+				   "('tlcpack index --init --repo %s' makes an "
+				   "empty one)", o->repo, o->repo);
+		goto fail;
+	}
 	if (s->rootfd < 0) {
-		rc = tlc_error_errno(err, errno == ENOENT ? TLC_ENOTFOUND :
-				     TLC_EIO, "cannot open repository '%s'",
-				     o->repo);
+		rc = tlc_error_errno(err, TLC_EIO, "cannot open repository "
+				     "'%s'", o->repo);
 		goto fail;
 	}
 	if (fstatat(s->rootfd, ".tlcpack", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    !S_ISDIR(st.st_mode)) {
 		rc = tlc_error_set(err, TLC_ENOTFOUND, "'%s' is not a "
-				   "repository (no .tlcpack/; tlcpack publish "
-				   "creates one)", o->repo);
+				   "repository (no .tlcpack/; 'tlcpack index "
+				   "--init --repo %s' makes an empty one)",
+				   o->repo, o->repo);
 		goto fail;
 	}
 	if ((rc = pthread_create(&s->publisher, NULL, serve__publisher, s))) {
