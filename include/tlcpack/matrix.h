@@ -58,6 +58,8 @@ struct tlc_matrix_job {
 	char *python_version;	/* "3.11" read off "python3.11"; NULL when
 				 * the name does not say */
 	char *channel;		/* NULL: a stable build */
+	unsigned keep;		/* the channel's keep count: the final job
+				 * prunes the project to it; 0: no prune */
 	char *project;		/* the distribution: "tlcpack-example-cu130" */
 	char *image;		/* the container image to build in */
 	bool default_image;	/* the image is tlcpack's default */

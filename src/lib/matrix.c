@@ -392,6 +392,7 @@ static int add_job(struct tlc_matrix *m, const struct tlc_recipe *r,
 	j->python = strdup(python);
 	j->python_version = python_version(python);
 	j->channel = channel ? strdup(channel) : NULL;
+	j->keep = ch ? ch->keep : 0;
 	j->project = tlc_buf_detach(&project, NULL);
 	j->image = tlc_buf_detach(&image, NULL);
 	j->build = tlc_buf_detach(&build, NULL);
@@ -506,6 +507,8 @@ static json_t *job_json(const struct tlc_matrix_job *j)
 	    json_put(o, "python", j->python) < 0 ||
 	    json_put(o, "python-version", j->python_version) < 0 ||
 	    json_put(o, "channel", j->channel) < 0 ||
+	    (j->keep && json_object_set_new(o, "keep",
+				json_integer((json_int_t)j->keep)) < 0) ||
 	    json_put(o, "project", j->project) < 0 ||
 	    json_put(o, "image", j->image) < 0 ||
 	    json_object_set_new(o, "image-default",

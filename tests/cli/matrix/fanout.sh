@@ -5,7 +5,8 @@
 # (the uploads start together, after every build).  The index they
 # converge on lists every wheel (wheels.html, simple/<project>/ in HTML
 # and JSON) byte for byte, passes `tlcpack index --check`, passes the
-# final check of docs/ci's pipelines, and real pip installs from it.
+# final check of docs/ci's pipelines (which also prunes a channel with a
+# keep count on the server), and real pip installs from it.
 # Jobs: the cpu variant with python3 and a second CPython if there is
 # one, and cu130 when the CUDA toolkit is here.
 # labels: e2e serve pip
@@ -129,6 +130,25 @@ mkdir more && cp more.json more/matrix.json
 (cd more && TLCPACK_UPLOAD_URL=$base MATRIX= bash -e ../check.sh \
 	>../more.out 2>&1) && die "the final check passed with a wheel missing"
 grep -q '^cpu-python3.99: MISSING$' more.out || die "$(cat more.out)"
+# ... and prunes, on the server, each project of a channel with a keep
+# count (two nightlies of seed-pkg, keep 1: the older is yanked)
+mkpywheel seed-pkg 0.2.dev1 "" nightly
+mkpywheel seed-pkg 0.2.dev2 "" nightly
+"$TLCPACK" publish --to "$base/" --token-file token nightly/*.whl >/dev/null ||
+	die "cannot upload the nightlies"
+mkdir keep
+"$PY" -c 'import json; m = json.load(open("matrix.json"))
+seed = dict(m[0], id="seed-nightly", project="seed-pkg", keep=1)
+seed.pop("python-version", None)
+json.dump(m + [seed], open("keep/matrix.json", "w"))'
+(cd keep && TLCPACK_UPLOAD_URL=$base MATRIX= TWINE_USERNAME=__token__ \
+	TWINE_PASSWORD=$(cat ../token) bash -e ../check.sh >../keep.out 2>&1) ||
+	die "the final check with a keep count failed: $(cat keep.out)"
+grep -q '^yank   seed_pkg-0.2.dev1-py3-none-any.whl (py3-none-any)$' keep.out ||
+	die "no prune: $(cat keep.out)"
+grep -q 'data-yanked' repo/simple/seed-pkg/index.html ||
+	die "the server did not yank the older nightly"
+grep -q '"POST /-/prune HTTP/1.1" 200 ' access.log || die "no prune in the access log"
 
 stop_serve
 [ "$serve_rc" = 0 ] || die "serve exited $serve_rc: $(cat serve.err)"
