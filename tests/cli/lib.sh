@@ -64,3 +64,12 @@ mkpywheel() {
 		>"$d/$mod-$version.dist-info/WHEEL"
 	"$TLCPACK" pack -d "$out" "$d" >/dev/null 2>&1
 }
+
+# only_yanked PAGE FILE: PAGE (a simple/ page) marks exactly one file
+# yanked, and it is FILE (its "+" may be percent-encoded in the link).
+only_yanked() {
+	[ "$(grep -c 'data-yanked' "$1")" = 1 ] || die "not one yanked: $(cat "$1")"
+	grep 'data-yanked' "$1" | grep -qF "${2//+/%2B}" ||
+		grep 'data-yanked' "$1" | grep -qF "$2" ||
+		die "the wrong one was yanked: $(grep data-yanked "$1")"
+}
