@@ -5,7 +5,7 @@
 # better tag missed, is checked.
 . "$TLC_CASE_DIR/../lib.sh"
 [ "$(uname -m)" = x86_64 ] || skip "the symbol versions below are x86_64's"
-command -v g++ >/dev/null || skip "no g++"
+command -v g++ >/dev/null || die "no g++ (scripts/deps.sh installs build-essential)"
 
 # name | source | extra link flags | best policy | policy missed | reason
 cat >cases.txt <<'CASES'

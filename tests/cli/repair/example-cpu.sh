@@ -6,7 +6,7 @@
 # unrepaired wheel, for contrast, fails to load.
 # labels: e2e
 . "$TLC_CASE_DIR/../lib.sh"
-command -v unshare >/dev/null || skip "no unshare(1) (util-linux)"
+command -v unshare >/dev/null || die "no unshare(1) (util-linux)"
 
 copy_example src
 "$TLCPACK" build -v cpu -o dist --build-dir bt src >wheels.txt 2>build.log ||

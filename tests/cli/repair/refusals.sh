@@ -4,7 +4,7 @@
 # and (with a patchelf that does not do what it is asked) an edit that
 # fails its check, which names the invariant broken.
 . "$TLC_CASE_DIR/../lib.sh"
-command -v patchelf >/dev/null || skip "no patchelf"
+command -v patchelf >/dev/null || die "no patchelf (scripts/deps.sh installs it)"
 
 refused() {	# expected stderr pattern, repair arguments...
 	local pat=$1 before after

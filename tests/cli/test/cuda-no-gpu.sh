@@ -46,7 +46,7 @@ grep -q "^tlcpack: $name: 'tlcexample/libtlcexample_cudrv.so' does not load: .*l
 
 # 3. one grafted library broken (it needs a library that is nowhere):
 #    the package imports and the selftest passes, and still the wheel fails
-command -v patchelf >/dev/null || skip "no patchelf"
+command -v patchelf >/dev/null || die "no patchelf (scripts/deps.sh installs it)"
 mkdir -p unpacked broken
 (cd unpacked && python3 -m zipfile -e "$cuda_whl" .) || die "cannot unpack"
 gomp=$(ls unpacked/tlcpack_example_cu130.libs/libgomp-*.so.1)
