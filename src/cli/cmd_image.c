@@ -37,18 +37,6 @@
 /* ------------------------------------------------------------------ */
 /* Shared helpers */
 
-static int push(const char ***list, size_t *n, const char *s)
-{
-	const char **l = realloc(*list, (*n + 2) * sizeof(**list));
-
-	if (!l)
-		return -1;
-	l[(*n)++] = s;
-	l[*n] = NULL;
-	*list = l;
-	return 0;
-}
-
 /* Printable ASCII or UTF-8 continuation/lead bytes, no control
  * characters (C0, DEL): what may go into a Dockerfile line or a label. */
 static bool printable(const char *s)
@@ -740,7 +728,7 @@ static int kv_add(struct kv_list *l, const char *key, const char *value)
 			l->v[i] = s;
 			return 0;
 		}
-	return push(&l->v, &l->n, s);
+	return cli_strv_push(&l->v, &l->n, s);
 }
 
 static void kv_release(struct kv_list *l)
@@ -843,7 +831,7 @@ static int image_build(int argc, char **argv)
 			base_path = optarg;
 			break;
 		case 'w':
-			if (push(&wheels, &nwheels, optarg) < 0)
+			if (cli_strv_push(&wheels, &nwheels, optarg) < 0)
 				goto oom;
 			break;
 		case 't':
@@ -869,11 +857,11 @@ static int image_build(int argc, char **argv)
 						      optarg);
 				goto out;
 			}
-			if (push(&user_env, &nuser_env, optarg) < 0)
+			if (cli_strv_push(&user_env, &nuser_env, optarg) < 0)
 				goto oom;
 			break;
 		case 'c':
-			if (push(&cmd, &ncmd, optarg) < 0)
+			if (cli_strv_push(&cmd, &ncmd, optarg) < 0)
 				goto oom;
 			break;
 		case 'l':
@@ -883,7 +871,7 @@ static int image_build(int argc, char **argv)
 						      optarg);
 				goto out;
 			}
-			if (push(&user_labels, &nuser_labels, optarg) < 0)
+			if (cli_strv_push(&user_labels, &nuser_labels, optarg) < 0)
 				goto oom;
 			break;
 		case 'V':
@@ -917,7 +905,7 @@ static int image_build(int argc, char **argv)
 		}
 	}
 	for (; optind < argc; optind++)	/* wheels may also come bare */
-		if (push(&wheels, &nwheels, argv[optind]) < 0)
+		if (cli_strv_push(&wheels, &nwheels, argv[optind]) < 0)
 			goto oom;
 	if (!base_path || !nwheels || !out) {
 		ret = cli_usage_error("image build", "--base, --wheel and -o "
