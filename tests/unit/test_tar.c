@@ -44,12 +44,7 @@ static int teardown(void **state)
 
 static const char *at(const char *rel)
 {
-	static char bufs[8][PATH_MAX * 2];
-	static unsigned next;
-	char *p = bufs[next++ % 8];
-
-	snprintf(p, PATH_MAX * 2, "%s/%s", dir, rel);
-	return p;
+	return tu_at(dir, rel);
 }
 
 /* Write the entries to @path; @sums may be NULL. */

@@ -41,6 +41,18 @@ static inline int tu_mkdtemp(char *dir, const char *name)
 	return 0;
 }
 
+/* "@dir/@rel", in one of 8 static buffers used in turn: good for the
+ * arguments of one call. */
+static inline const char *tu_at(const char *dir, const char *rel)
+{
+	static char bufs[8][PATH_MAX * 2];
+	static unsigned next;
+	char *p = bufs[next++ % 8];
+
+	snprintf(p, PATH_MAX * 2, "%s/%s", dir, rel);
+	return p;
+}
+
 /* Remove @path and all below it.  @return 0, or -1 (for a teardown) */
 static inline int tu_remove_tree(const char *path)
 {
