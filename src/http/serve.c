@@ -326,7 +326,7 @@ static bool etag_listed(const char *list, const char *etag)
 	return false;
 }
 
-static void http_date(char *out, size_t size, time_t t)
+void serve__http_date(char *out, size_t size, time_t t)
 {
 	struct tm tm;
 
@@ -565,6 +565,28 @@ static char *read_small(int fd, size_t size)
 	return buf;
 }
 
+void serve__validators(const struct stat *st, char *etag, size_t esize,
+		       char *lastmod, size_t lsize)
+{
+	/* strong: a rename puts a new inode in place, and the size and the
+	 * nanoseconds of mtime tell an in-place rewrite (RFC 9110 8.8.3) */
+	snprintf(etag, esize, "\"%" PRIx64 "-%" PRIx64 "-%" PRIx64 "\"",
+		 (uint64_t)st->st_ino, (uint64_t)st->st_size,
+		 (uint64_t)st->st_mtim.tv_sec * 1000000000u +
+		 (uint64_t)st->st_mtim.tv_nsec);
+	serve__http_date(lastmod, lsize, st->st_mtim.tv_sec);
+}
+
+bool serve__not_modified(const char *inm, const char *ims, const char *etag,
+			 time_t mtime)
+{
+	/* RFC 9110 13.2.2: If-None-Match, else If-Modified-Since */
+	if (inm)
+		return etag_listed(inm, etag);
+	return ims && parse_http_date(ims) >= 0 &&
+	       mtime <= parse_http_date(ims);
+}
+
 /* Send the open regular file @fd (owned), with validators and Range. */
 static int send_file(struct serve_req *r, int fd, const struct stat *st,
 		     const char *type, const char *cache, bool vary)
@@ -572,25 +594,15 @@ static int send_file(struct serve_req *r, int fd, const struct stat *st,
 	struct MHD_Response *resp;
 	uint64_t size = (uint64_t)st->st_size, off = 0, len = size;
 	char etag[80], lastmod[64], crange[96], *body;
-	const char *inm = header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	const char *ims = header(r, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
 	const char *range = header(r, MHD_HTTP_HEADER_RANGE);
 	const char *ifrange = header(r, MHD_HTTP_HEADER_IF_RANGE);
 	unsigned status = MHD_HTTP_OK;
 	int rg;
 
-	/* strong: a rename puts a new inode in place, and the size and the
-	 * nanoseconds of mtime tell an in-place rewrite (RFC 9110 8.8.3) */
-	snprintf(etag, sizeof(etag), "\"%" PRIx64 "-%" PRIx64 "-%" PRIx64
-		 "\"", (uint64_t)st->st_ino, size,
-		 (uint64_t)st->st_mtim.tv_sec * 1000000000u +
-		 (uint64_t)st->st_mtim.tv_nsec);
-	http_date(lastmod, sizeof(lastmod), st->st_mtim.tv_sec);
-
-	/* RFC 9110 13.2.2: If-None-Match, else If-Modified-Since */
-	if (inm ? etag_listed(inm, etag) :
-	    (ims && parse_http_date(ims) >= 0 &&
-	     st->st_mtim.tv_sec <= parse_http_date(ims))) {
+	serve__validators(st, etag, sizeof(etag), lastmod, sizeof(lastmod));
+	if (serve__not_modified(header(r, MHD_HTTP_HEADER_IF_NONE_MATCH),
+				header(r, MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
+				etag, st->st_mtim.tv_sec)) {
 		close(fd);
 		return reply_not_modified(r, etag, lastmod, cache, vary);
 	}
@@ -662,101 +674,132 @@ static int reply_not_acceptable(struct serve_req *r)
 	return queue(r, MHD_HTTP_NOT_ACCEPTABLE, resp, len);
 }
 
-static int handle_read(struct serve_req *r)
+/*
+ * Where the target @uri (raw, query included) leads, for a reader whose
+ * Accept is @accept (NULL: none).  One routing for both transports:
+ * handle_read() below answers every outcome through libmicrohttpd;
+ * serve_fast.c answers READ_FILE itself and leaves the rest to it.
+ */
+enum serve_read_kind serve__resolve(struct serve *s, const char *uri,
+				    const char *accept, struct serve_read *rd)
 {
-	struct serve *s = r->s;
-	struct tlc_error err = TLC_ERROR_INIT;
-	struct tlc_buf rel = TLC_BUF_INIT_MAX(4096), loc = TLC_BUF_INIT;
-	const char *query = strchr(r->uri, '?'), *seg[8], *type;
-	char cache[64], segbuf[1024];
-	size_t plen = query ? (size_t)(query - r->uri) : strlen(r->uri);
-	struct stat st;
-	bool dir = false, vary = false;
-	int fd = -1, ret, fmt;
-	size_t nseg;
+	const char *query = strchr(uri, '?'), *seg[8];
+	struct tlc_buf rel = TLC_BUF_INIT_MAX(4096);
+	size_t plen = query ? (size_t)(query - uri) : strlen(uri), nseg;
+	char segbuf[1024];
+	bool dir = false;
+	enum serve_read_kind k;
+	int fmt;
 
+	rd->fd = -1;
+	rd->vary = false;
+	tlc_buf_init(&rd->loc, 0);
+	rd->err = (struct tlc_error)TLC_ERROR_INIT;
 	if (query)
 		query++;
-	if (plen == 1 && r->uri[0] == '/')
-		return serve__landing(r, r->head);
-	if (tlc_urlpath_decode(&rel, &dir, r->uri, plen, &err) < 0) {
-		ret = err.code == TLC_ENOMEM ? MHD_NO :
-		      serve__reply_text(r, err.code == TLC_ETOOBIG ?
-					MHD_HTTP_URI_TOO_LONG :
-					MHD_HTTP_BAD_REQUEST, err.msg);
+	if (plen == 1 && uri[0] == '/')
+		return READ_LANDING;
+	if (tlc_urlpath_decode(&rel, &dir, uri, plen, &rd->err) < 0) {
+		k = rd->err.code == TLC_ENOMEM ? READ_NOMEM : READ_BAD;
 		goto out;
 	}
 	while (rel.len && rel.ptr[rel.len - 1] == '/')
 		tlc_buf_truncate(&rel, rel.len - 1);
-	switch (project_redirect(&loc, rel.ptr, dir, query)) {
+	switch (project_redirect(&rd->loc, rel.ptr, dir, query)) {
 	case 1:
-		ret = reply_redirect(r, loc.ptr);
+		k = READ_REDIRECT;
 		goto out;
 	case -1:
-		ret = MHD_NO;
+		k = READ_NOMEM;
 		goto out;
 	}
-	snprintf(cache, sizeof(cache), "%s, %s",
+	snprintf(rd->cache, sizeof(rd->cache), "%s, %s",
 		 s->o.private ? "private" : "public",
 		 !strncmp(rel.ptr, "files/", 6) ? FILE_CACHE : PAGE_CACHE);
 
-	if (rel.len >= sizeof(segbuf)) {
-		ret = serve__reply_text(r, MHD_HTTP_NOT_FOUND, "not found");
+	k = READ_NOT_FOUND;
+	if (rel.len >= sizeof(segbuf))
 		goto out;
-	}
 	memcpy(segbuf, rel.ptr, rel.len + 1);
 	nseg = split(segbuf, seg, 6);
 	if (dir) {
 		/* only the index pages are directories one may ask for */
-		if (!is_simple_dir(rel.ptr, nseg, seg)) {
-			ret = serve__reply_text(r, MHD_HTTP_NOT_FOUND,
-						"not found");
+		if (!is_simple_dir(rel.ptr, nseg, seg))
 			goto out;
-		}
 		fmt = query_format(query);
 		if (fmt == -1)
-			fmt = negotiate(header(r, MHD_HTTP_HEADER_ACCEPT));
+			fmt = negotiate(accept);
 		if (fmt < 0) {
-			ret = reply_not_acceptable(r);
+			k = READ_NOT_ACCEPTABLE;
 			goto out;
 		}
 		if (tlc_buf_puts(&rel, fmt == FMT_V1_JSON ? "/index.json" :
 				 "/index.html") < 0) {
-			ret = MHD_NO;
+			k = READ_NOMEM;
 			goto out;
 		}
-		type = fmt_type[fmt];
-		vary = true;
+		rd->type = fmt_type[fmt];
+		rd->vary = true;
 	} else {
-		type = file_type(rel.ptr);
+		rd->type = file_type(rel.ptr);
 	}
-	fd = tlc_urlpath_open(s->rootfd, rel.ptr, O_RDONLY | O_CLOEXEC,
-			      &err);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		ret = serve__reply_text(r, MHD_HTTP_NOT_FOUND, "not found");
+	rd->fd = tlc_urlpath_open(s->rootfd, rel.ptr, O_RDONLY | O_CLOEXEC,
+				  &rd->err);
+	if (rd->fd < 0 || fstat(rd->fd, &rd->st) < 0)
 		goto out;
-	}
-	if (S_ISDIR(st.st_mode) && !dir && is_simple_dir(rel.ptr, nseg, seg)) {
+	if (S_ISDIR(rd->st.st_mode) && !dir &&
+	    is_simple_dir(rel.ptr, nseg, seg)) {
 		/* PEP 503: ".../simple/foo" -> ".../simple/foo/" */
-		if (tlc_buf_put(&loc, r->uri, plen) < 0 ||
-		    tlc_buf_putc(&loc, '/') < 0 ||
-		    (query && tlc_buf_printf(&loc, "?%s", query) < 0))
-			ret = MHD_NO;
+		if (tlc_buf_put(&rd->loc, uri, plen) < 0 ||
+		    tlc_buf_putc(&rd->loc, '/') < 0 ||
+		    (query && tlc_buf_printf(&rd->loc, "?%s", query) < 0))
+			k = READ_NOMEM;
 		else
-			ret = reply_redirect(r, loc.ptr);
+			k = READ_REDIRECT;
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = serve__reply_text(r, MHD_HTTP_NOT_FOUND, "not found");
-		goto out;
-	}
-	ret = send_file(r, fd, &st, type, cache, vary);
-	fd = -1;
+	if (S_ISREG(rd->st.st_mode))
+		k = READ_FILE;
 out:
-	if (fd >= 0)
-		close(fd);
+	if (k != READ_FILE && rd->fd >= 0) {
+		close(rd->fd);
+		rd->fd = -1;
+	}
 	tlc_buf_release(&rel);
-	tlc_buf_release(&loc);
+	return k;
+}
+
+static int handle_read(struct serve_req *r)
+{
+	struct serve_read rd;
+	int ret;
+
+	switch (serve__resolve(r->s, r->uri,
+			       header(r, MHD_HTTP_HEADER_ACCEPT), &rd)) {
+	case READ_FILE:
+		return send_file(r, rd.fd, &rd.st, rd.type, rd.cache,
+				 rd.vary);
+	case READ_LANDING:
+		return serve__landing(r, r->head);
+	case READ_REDIRECT:
+		ret = reply_redirect(r, rd.loc.ptr);
+		break;
+	case READ_NOT_FOUND:
+		ret = serve__reply_text(r, MHD_HTTP_NOT_FOUND, "not found");
+		break;
+	case READ_NOT_ACCEPTABLE:
+		ret = reply_not_acceptable(r);
+		break;
+	case READ_BAD:
+		ret = serve__reply_text(r, rd.err.code == TLC_ETOOBIG ?
+					MHD_HTTP_URI_TOO_LONG :
+					MHD_HTTP_BAD_REQUEST, rd.err.msg);
+		break;
+	default:
+		ret = MHD_NO;
+		break;
+	}
+	tlc_buf_release(&rd.loc);
 	return ret;
 }
 
@@ -896,18 +939,44 @@ static void *request_begin(void *cls, const char *uri,
 	return r;
 }
 
-static void client_addr(struct MHD_Connection *c, char *out, size_t size)
+void serve__format_addr(const struct sockaddr *sa, size_t salen, char *out,
+			size_t size)
+{
+	snprintf(out, size, "-");
+	if (sa && getnameinfo(sa, (socklen_t)salen, out, (socklen_t)size,
+			      NULL, 0, NI_NUMERICHOST))
+		snprintf(out, size, "-");
+}
+
+static const struct sockaddr *client_sockaddr(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
-	snprintf(out, size, "-");
-	if (sa)
-		getnameinfo(sa, sa->sa_family == AF_INET6 ?
-			    sizeof(struct sockaddr_in6) :
-			    sizeof(struct sockaddr_in), out, (socklen_t)size,
-			    NULL, 0, NI_NUMERICHOST);
+	return ci ? ci->client_addr : NULL;
+}
+
+static void client_addr(struct MHD_Connection *c, char *out, size_t size)
+{
+	const struct sockaddr *sa = client_sockaddr(c);
+
+	serve__format_addr(sa, sa && sa->sa_family == AF_INET6 ?
+			   sizeof(struct sockaddr_in6) :
+			   sizeof(struct sockaddr_in), out, size);
+}
+
+/* Every connection MHD has was handed to it by serve_fast.c, which
+ * counts it against --per-ip until it closes. */
+static void connection_notify(void *cls, struct MHD_Connection *c,
+			      void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	struct serve *s = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_context = s;
+	else if (*socket_context)
+		serve__fast_closed(s->fast, client_sockaddr(c));
 }
 
 static void request_end(void *cls, struct MHD_Connection *c, void **req_cls,
@@ -988,7 +1057,8 @@ static int bind_socket(int *out, char *url, size_t urlsize,
 		return tlc_error_set(err, TLC_EIO, "cannot resolve '%s': %s",
 				     o->host, gai_strerror(rc));
 	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		fd = socket(ai->ai_family,
+			    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			    ai->ai_protocol);
 		if (fd < 0)
 			continue;
@@ -1026,7 +1096,7 @@ int serve_start(struct serve **out, char *url, size_t urlsize,
 		const struct serve_opts *o, struct tlc_error *err)
 {
 	struct serve *s;
-	int lfd = -1, rc;
+	int lfd = -1, pair[2], rc;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = o->threads ? o->threads :
 			   ncpu > 0 ? (unsigned)ncpu : 1;
@@ -1074,35 +1144,51 @@ int serve_start(struct serve **out, char *url, size_t urlsize,
 	if ((rc = bind_socket(&lfd, url, urlsize, o, err)) < 0)
 		goto fail;
 	/*
+	 * MHD makes its thread pool only around a listening socket; it
+	 * gets one end of a socketpair, which no client can reach, and
+	 * gives it back at once (MHD_quiesce_daemon()): serve_fast.c
+	 * accepts every connection and hands MHD those it does not answer.
+	 * Its per-address limit is off, as serve_fast.c counts them all.
+	 *
 	 * MHD_USE_TURBO: reads and writes are tried before epoll says the
 	 * socket is ready, which saves an epoll round per 128 KiB that MHD
-	 * sends of a file (its sendfile() chunk).  bench/serve's 1 MiB file,
-	 * 9 alternating pairs: 0.91x nginx without it, 0.97x with it.  It
-	 * also skips shutdown() before close(), which the hostile tests'
-	 * early refusals (413 before the body) do not need.
+	 * sends of a file (its sendfile() chunk).  It also skips shutdown()
+	 * before close(), which the hostile tests' early refusals (413
+	 * before the body) do not need.
 	 */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+		rc = tlc_error_errno(err, TLC_EIO, "cannot make a socketpair");
+		close(lfd);
+		goto fail;
+	}
 	s->d = MHD_start_daemon(
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
 		MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_TURBO,
 		0, NULL, NULL, access_handler, s,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,	/* first */
-		MHD_OPTION_LISTEN_SOCKET, lfd,
+		MHD_OPTION_LISTEN_SOCKET, pair[0],
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip,
 		/* the request line and all header fields must fit here:
 		 * longer ones get 414 or 431 */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
 		MHD_OPTION_URI_LOG_CALLBACK, request_begin, s,
 		MHD_OPTION_NOTIFY_COMPLETED, request_end, s,
+		MHD_OPTION_NOTIFY_CONNECTION, connection_notify, s,
 		MHD_OPTION_END);
+	if (s->d)
+		MHD_quiesce_daemon(s->d);
+	close(pair[0]);
+	close(pair[1]);
 	if (!s->d) {
 		close(lfd);
 		rc = tlc_error_set(err, TLC_EIO, "cannot start the HTTP "
 				   "server");
 		goto fail;
 	}
+	if ((rc = serve__fast_start(&s->fast, s, lfd, threads, err)) < 0)
+		goto fail;
 	*out = s;
 	return 0;
 fail:
@@ -1112,10 +1198,7 @@ fail:
 
 void serve_quiesce(struct serve *s)
 {
-	int fd = MHD_quiesce_daemon(s->d);
-
-	if (fd >= 0)
-		close(fd);
+	serve__fast_quiesce(s->fast);
 }
 
 unsigned serve_inflight(struct serve *s)
@@ -1127,7 +1210,9 @@ void serve_stop(struct serve *s)
 {
 	if (!s)
 		return;
-	/* the publisher first: it resumes the connection it works for, so
+	/* what it holds, and the hand-offs to MHD, end first */
+	serve__fast_stop(s->fast);
+	/* the publisher next: it resumes the connection it works for, so
 	 * that connection must still exist; MHD then closes the suspended
 	 * ones still queued (request_end() frees their uploads) */
 	if (s->publisher_started) {

@@ -79,6 +79,7 @@ int serve_sweep(const char *repo, unsigned *removed, struct tlc_error *err);
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "tlcpack/buf.h"
@@ -86,9 +87,12 @@ int serve_sweep(const char *repo, unsigned *removed, struct tlc_error *err);
 struct MHD_Daemon;
 struct MHD_Connection;
 struct serve_upload;
+struct serve_fast;
+struct sockaddr;
 
 struct serve {
 	struct MHD_Daemon *d;
+	struct serve_fast *fast;	/* owns the listening socket */
 	struct serve_opts o;
 	char *repo;		/* the path, for tlc_repo_open() */
 	int rootfd;		/* O_PATH | O_DIRECTORY: reads open beneath it */
@@ -127,6 +131,64 @@ struct serve_req {
 	char *referer, *agent;	/* copies, for the log */
 	struct serve_upload *up;
 };
+
+/* What serve__resolve() finds a read target to be. */
+enum serve_read_kind {
+	READ_FILE,		/* a file to send: fd, st, type, cache, vary */
+	READ_LANDING,		/* "/" */
+	READ_REDIRECT,		/* 301 to loc */
+	READ_NOT_FOUND,
+	READ_NOT_ACCEPTABLE,	/* a page in no format that Accept takes */
+	READ_BAD,		/* a target that may not be: err (TLC_ETOOBIG:
+				 * 414, else 400) */
+	READ_NOMEM,
+};
+
+struct serve_read {
+	int fd;			/* READ_FILE: the open regular file (owned) */
+	struct stat st;
+	const char *type;	/* Content-Type */
+	char cache[64];		/* Cache-Control */
+	bool vary;		/* negotiated: "Vary: Accept" */
+	struct tlc_buf loc;	/* READ_REDIRECT: Location; always released
+				 * by the caller */
+	struct tlc_error err;	/* READ_BAD */
+};
+
+/* Route the raw request target @uri of a GET or HEAD (serve.c). */
+enum serve_read_kind serve__resolve(struct serve *s, const char *uri,
+				    const char *accept,
+				    struct serve_read *rd);
+
+/* A file's strong ETag and its Last-Modified (an IMF-fixdate). */
+void serve__validators(const struct stat *st, char *etag, size_t esize,
+		       char *lastmod, size_t lsize);
+
+/* RFC 9110 13.2.2: whether If-None-Match (else If-Modified-Since; either
+ * NULL when absent) makes a read of a file with @etag and @mtime a 304. */
+bool serve__not_modified(const char *inm, const char *ims, const char *etag,
+			 time_t mtime);
+
+/* @t as an IMF-fixdate (RFC 9110 5.6.7). */
+void serve__http_date(char *out, size_t size, time_t t);
+
+/* The numeric address of @sa, "-" when there is none. */
+void serve__format_addr(const struct sockaddr *sa, size_t salen, char *out,
+			size_t size);
+
+/*
+ * The fast path (serve_fast.c): it accepts on @lfd (owned from now on)
+ * in @nworkers threads, answers what it can and hands the rest to s->d.
+ */
+int serve__fast_start(struct serve_fast **out, struct serve *s, int lfd,
+		      unsigned nworkers, struct tlc_error *err);
+/* Stop accepting (close the listening socket) and close idle
+ * connections; responses in progress end, and their connections then. */
+void serve__fast_quiesce(struct serve_fast *f);
+/* Close every connection it holds and free @f; NULL is a no-op. */
+void serve__fast_stop(struct serve_fast *f);
+/* MHD closed a connection it was handed from @sa (per-address count). */
+void serve__fast_closed(struct serve_fast *f, const struct sockaddr *sa);
 
 /* Queue a response with a one-line text/plain body "@msg\n". */
 int serve__reply_text(struct serve_req *r, unsigned status,
