@@ -3,7 +3,9 @@
  *
  * libmicrohttpd 0.9.75 runs a pool of epoll threads
  * (MHD_USE_EPOLL_INTERNAL_THREAD, MHD_OPTION_THREAD_POOL_SIZE), each with
- * its connections.  What it does on its own, and what is done here:
+ * the connections serve_fast.c hands it: all but those whose reads the
+ * fast path answers itself.  What it does on its own, and what is done
+ * here:
  *
  * - MHD percent-decodes the path before the access handler sees it.  An
  *   unescape callback that changes nothing turns that off, and the raw
@@ -1210,7 +1212,9 @@ void serve_stop(struct serve *s)
 {
 	if (!s)
 		return;
-	/* what it holds, and the hand-offs to MHD, end first */
+	/* what it holds, and the hand-offs to MHD, end first; its count
+	 * of connections per address lives on while MHD closes its own
+	 * (connection_notify()) */
 	serve__fast_stop(s->fast);
 	/* the publisher next: it resumes the connection it works for, so
 	 * that connection must still exist; MHD then closes the suspended
@@ -1224,6 +1228,7 @@ void serve_stop(struct serve *s)
 	}
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	serve__fast_free(s->fast);
 	if (s->rootfd >= 0)
 		close(s->rootfd);
 	tlc_buf_release(&s->landing);

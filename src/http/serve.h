@@ -17,7 +17,10 @@
  * (urlpath.h).
  *
  * serve.c holds the daemon and the reads, serve_landing.c the landing
- * page, serve_upload.c the uploads and yanks.
+ * page, serve_upload.c the uploads and yanks, and serve_fast.c the fast
+ * path: it accepts every connection, answers the reads of files and
+ * pages that need nothing more (the routing is serve.c's) with one
+ * sendfile(2), and hands the rest to libmicrohttpd.
  */
 #ifndef HTTP_SERVE_H
 #define HTTP_SERVE_H
@@ -179,14 +182,17 @@ void serve__format_addr(const struct sockaddr *sa, size_t salen, char *out,
 /*
  * The fast path (serve_fast.c): it accepts on @lfd (owned from now on)
  * in @nworkers threads, answers what it can and hands the rest to s->d.
+ * On a failure *@out may be set all the same: free it after s->d stops.
  */
 int serve__fast_start(struct serve_fast **out, struct serve *s, int lfd,
 		      unsigned nworkers, struct tlc_error *err);
 /* Stop accepting (close the listening socket) and close idle
  * connections; responses in progress end, and their connections then. */
 void serve__fast_quiesce(struct serve_fast *f);
-/* Close every connection it holds and free @f; NULL is a no-op. */
+/* Close every connection it holds; NULL is a no-op.  It still counts
+ * MHD's connections until serve__fast_free(). */
 void serve__fast_stop(struct serve_fast *f);
+void serve__fast_free(struct serve_fast *f);
 /* MHD closed a connection it was handed from @sa (per-address count). */
 void serve__fast_closed(struct serve_fast *f, const struct sockaddr *sa);
 

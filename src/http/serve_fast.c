@@ -690,6 +690,10 @@ int serve__fast_start(struct serve_fast **out, struct serve *s, int lfd,
 	pthread_mutex_init(&f->ip_lock, NULL);
 	for (unsigned i = 0; i < nworkers; i++)
 		f->w[i].ep = f->w[i].wake = -1;
+	/* set before a worker can hand MHD a connection: MHD looks here
+	 * when it closes one; on a failure below too, so that serve_stop()
+	 * frees @f after MHD */
+	*out = f;
 	for (unsigned i = 0; i < nworkers; i++) {
 		struct fast_worker *w = &f->w[i];
 		struct epoll_event ev = { .events = EPOLLIN };
@@ -716,7 +720,6 @@ int serve__fast_start(struct serve_fast **out, struct serve *s, int lfd,
 		}
 		f->w[i].started = true;
 	}
-	*out = f;
 	return 0;
 fail:
 	serve__fast_stop(f);
@@ -746,22 +749,31 @@ void serve__fast_quiesce(struct serve_fast *f)
 
 void serve__fast_stop(struct serve_fast *f)
 {
-	if (!f)
+	if (!f || atomic_exchange(&f->stop, true))
 		return;
-	atomic_store(&f->stop, true);
 	poke(f);
 	for (unsigned i = 0; i < f->nworkers; i++) {
 		struct fast_worker *w = &f->w[i];
 
 		if (w->started)
 			pthread_join(w->thread, NULL);
+		w->started = false;
 		if (w->ep >= 0)
 			close(w->ep);
 		if (w->wake >= 0)
 			close(w->wake);
+		w->ep = w->wake = -1;
 	}
 	if (f->lfd >= 0)
 		close(f->lfd);
+	f->lfd = -1;
+}
+
+void serve__fast_free(struct serve_fast *f)
+{
+	if (!f)
+		return;
+	serve__fast_stop(f);
 	for (unsigned i = 0; i < IP_BUCKETS; i++) {
 		while (f->ip[i]) {
 			struct ip_count *e = f->ip[i];
