@@ -779,10 +779,11 @@ static int handle_read(struct serve_req *r)
 	switch (serve__resolve(r->s, r->uri,
 			       header(r, MHD_HTTP_HEADER_ACCEPT), &rd)) {
 	case READ_FILE:
-		return send_file(r, rd.fd, &rd.st, rd.type, rd.cache,
-				 rd.vary);
+		ret = send_file(r, rd.fd, &rd.st, rd.type, rd.cache, rd.vary);
+		break;
 	case READ_LANDING:
-		return serve__landing(r, r->head);
+		ret = serve__landing(r, r->head);
+		break;
 	case READ_REDIRECT:
 		ret = reply_redirect(r, rd.loc.ptr);
 		break;

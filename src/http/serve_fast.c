@@ -52,6 +52,11 @@
 
 /* A head longer than this goes to MHD (which takes up to 64 KiB). */
 #define PEEK_MAX 8192
+/* Whole files up to this size (pages) go in one send(2) with the
+ * header, read with pread(2), as serve.c's send_file() does for MHD: one
+ * segment and one wake-up of the client, where send(MSG_MORE) and
+ * sendfile(2) make two calls.  Larger ones are sent with sendfile(2). */
+#define SMALL_FILE_MAX (64 * 1024)
 /* After accept(2) ran out of descriptors, wait this long (ms). */
 #define RELISTEN_MS 100
 #define IP_BUCKETS 256
@@ -66,7 +71,9 @@ struct fast_conn {
 
 	/* the response in progress: sending */
 	bool sending, close_after;
-	char out[1024];			/* status line and fields */
+	bool pollout;			/* EPOLLOUT is asked for */
+	char head_buf[1024];		/* status line and fields */
+	char *out;			/* them, or them and a small body */
 	size_t out_len, out_sent;
 	int file;			/* the body's file, or -1 */
 	off_t off, end;
@@ -266,6 +273,9 @@ static void finish(struct fast_worker *w, struct fast_conn *c, bool ok)
 	free(c->agent);
 	free(c->referer);
 	c->uri = c->agent = c->referer = NULL;
+	if (c->out != c->head_buf)
+		free(c->out);
+	c->out = NULL;
 	if (c->file >= 0)
 		close(c->file);
 	c->file = -1;
@@ -336,7 +346,7 @@ static bool format_head(struct fast_conn *c, const struct serve_read *rd,
 
 	serve__http_date(date, sizeof(date), time(NULL));
 	if (c->status == 200)
-		n = snprintf(c->out, sizeof(c->out),
+		n = snprintf(c->head_buf, sizeof(c->head_buf),
 			     "HTTP/1.1 200 OK\r\n"
 			     "%s"
 			     "Date: %s\r\n"
@@ -353,7 +363,7 @@ static bool format_head(struct fast_conn *c, const struct serve_read *rd,
 			     rd->vary ? "Vary: Accept\r\n" : "",
 			     (long long)rd->st.st_size);
 	else
-		n = snprintf(c->out, sizeof(c->out),
+		n = snprintf(c->head_buf, sizeof(c->head_buf),
 			     "HTTP/1.1 304 Not Modified\r\n"
 			     "%s"
 			     "Date: %s\r\n"
@@ -365,11 +375,39 @@ static bool format_head(struct fast_conn *c, const struct serve_read *rd,
 			     close ? "Connection: close\r\n" : "",
 			     date, etag, lastmod, rd->cache,
 			     rd->vary ? "Vary: Accept\r\n" : "");
-	if (n < 0 || (size_t)n >= sizeof(c->out))
+	if (n < 0 || (size_t)n >= sizeof(c->head_buf))
 		return false;
+	c->out = c->head_buf;
 	c->out_len = (size_t)n;
 	c->out_sent = 0;
 	return true;
+}
+
+/*
+ * Read the whole small body after the header, so that both go in one
+ * send(2): one segment, one wake-up of the client.  One byte more than
+ * the size is asked for, so that a file that grew shows; on any surprise
+ * the body is sent from the file as a large one is.
+ */
+static void take_small(struct fast_conn *c)
+{
+	size_t size = (size_t)c->end;
+	char *buf = malloc(c->out_len + size + 1);
+	ssize_t n;
+
+	if (!buf)
+		return;
+	memcpy(buf, c->out, c->out_len);
+	do
+		n = pread(c->file, buf + c->out_len, size + 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)size) {
+		free(buf);
+		return;
+	}
+	c->out = buf;
+	c->out_len += size;
+	c->end = 0;
 }
 
 /*
@@ -437,6 +475,8 @@ static enum next next_request(struct fast_worker *w, struct fast_conn *c)
 	c->bytes = (uint64_t)c->end;
 	if (n != (ssize_t)h.len)
 		return NEXT_CLOSE;
+	if (c->end && c->end <= SMALL_FILE_MAX)
+		take_small(c);
 	if (!c->end) {
 		close(c->file);
 		c->file = -1;
@@ -472,6 +512,23 @@ static enum sent send_more(struct fast_conn *c)
 	return SENT_ALL;
 }
 
+/*
+ * A connection is polled for EPOLLIN only until a send first finds its
+ * socket full, then for EPOLLOUT too (edge-triggered, both): a client
+ * that reads pages only, which never fill it, causes no wake-up for each
+ * ACK that frees send buffer.
+ */
+static void poll_out(struct fast_worker *w, struct fast_conn *c)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+		.data.ptr = c,
+	};
+
+	if (!epoll_ctl(w->ep, EPOLL_CTL_MOD, c->fd, &ev))
+		c->pollout = true;
+}
+
 /* Whatever epoll said about @c: go on with it as far as it goes. */
 static void conn_run(struct fast_worker *w, struct fast_conn *c)
 {
@@ -481,6 +538,8 @@ static void conn_run(struct fast_worker *w, struct fast_conn *c)
 
 			if (r == SENT_AGAIN) {
 				touch(w, c);
+				if (!c->pollout)
+					poll_out(w, c);
 				return;
 			}
 			if (r == SENT_FAILED) {
@@ -512,11 +571,18 @@ static void conn_run(struct fast_worker *w, struct fast_conn *c)
 /* ---------------------------------------------------------------- */
 /* workers */
 
-static void accept_some(struct fast_worker *w)
+/*
+ * One connection per wake-up (those refused do not count), as nginx's
+ * "multi_accept off": a burst of
+ * clients (wrk's 32 at once) spreads over the workers instead of landing
+ * on the first one to wake; the listening socket stays readable, so
+ * epoll wakes a worker again for the next.
+ */
+static void accept_one(struct fast_worker *w)
 {
 	struct serve_fast *f = w->f;
 
-	for (int i = 0; i < 64; i++) {
+	for (;;) {
 		struct fast_conn *c;
 		struct epoll_event ev;
 		struct sockaddr_storage sa;
@@ -552,7 +618,7 @@ static void accept_some(struct fast_worker *w)
 		/* the header goes with MSG_MORE, the body right after it:
 		 * nothing for Nagle to hold back */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+		ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;	/* poll_out() */
 		ev.data.ptr = c;
 		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			ip_release(f, (struct sockaddr *)&sa);
@@ -561,6 +627,7 @@ static void accept_some(struct fast_worker *w)
 			continue;
 		}
 		touch(w, c);
+		return;
 	}
 }
 
@@ -635,7 +702,7 @@ static void *worker_main(void *data)
 			void *p = ev[i].data.ptr;
 
 			if (p == &f->lfd) {
-				accept_some(w);
+				accept_one(w);
 			} else if (p == &w->wake) {
 				uint64_t v;
 
