@@ -94,6 +94,9 @@ struct fast_worker {
 	bool listening;
 	uint64_t relisten;		/* ms; 0: not waiting to */
 	struct fast_conn *head, *tail;
+	/* accepted by another worker for this one (its wake fd is poked) */
+	pthread_mutex_t incoming_lock;
+	struct fast_conn *incoming;
 	char buf[PEEK_MAX];
 };
 
@@ -110,6 +113,7 @@ struct serve_fast {
 	int lfd;
 	unsigned nworkers;
 	struct fast_worker *w;
+	atomic_uint next;		/* the worker for the next connection */
 	atomic_bool quiesce, stop;
 
 	pthread_mutex_t lock;		/* quiesce's handshake */
@@ -571,12 +575,59 @@ static void conn_run(struct fast_worker *w, struct fast_conn *c)
 /* ---------------------------------------------------------------- */
 /* workers */
 
+static void poke_worker(struct fast_worker *w)
+{
+	uint64_t one = 1;
+
+	if (w->wake >= 0 && write(w->wake, &one, sizeof(one)) < 0)
+		return;	/* a full counter wakes it as well */
+}
+
+static void poke(struct serve_fast *f)
+{
+	for (unsigned i = 0; i < f->nworkers; i++)
+		poke_worker(&f->w[i]);
+}
+
+/* Start polling @c, which this worker holds from now on. */
+static void adopt(struct fast_worker *w, struct fast_conn *c)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN | EPOLLRDHUP | EPOLLET,	/* poll_out() */
+		.data.ptr = c,
+	};
+
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		ip_release(w->f, (struct sockaddr *)&c->sa);
+		close(c->fd);
+		free(c);
+		return;
+	}
+	touch(w, c);
+}
+
+static void adopt_incoming(struct fast_worker *w)
+{
+	struct fast_conn *c, *next;
+
+	pthread_mutex_lock(&w->incoming_lock);
+	c = w->incoming;
+	w->incoming = NULL;
+	pthread_mutex_unlock(&w->incoming_lock);
+	for (; c; c = next) {
+		next = c->next;
+		c->next = NULL;
+		adopt(w, c);
+	}
+}
+
 /*
  * One connection per wake-up (those refused do not count), as nginx's
- * "multi_accept off": a burst of
- * clients (wrk's 32 at once) spreads over the workers instead of landing
- * on the first one to wake; the listening socket stays readable, so
- * epoll wakes a worker again for the next.
+ * "multi_accept off"; the listening socket stays readable, so epoll
+ * wakes a worker again for the next.  Whoever accepts, the connections
+ * go to the workers in turn: a burst of clients (wrk's 32 at once) would
+ * otherwise land mostly on the first worker to wake, and the clients of
+ * the busier one wait longer (bench/serve's page p99).
  */
 static void accept_one(struct fast_worker *w)
 {
@@ -584,7 +635,7 @@ static void accept_one(struct fast_worker *w)
 
 	for (;;) {
 		struct fast_conn *c;
-		struct epoll_event ev;
+		struct fast_worker *to;
 		struct sockaddr_storage sa;
 		socklen_t salen = sizeof(sa);
 		int fd, one = 1;
@@ -618,15 +669,16 @@ static void accept_one(struct fast_worker *w)
 		/* the header goes with MSG_MORE, the body right after it:
 		 * nothing for Nagle to hold back */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;	/* poll_out() */
-		ev.data.ptr = c;
-		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			ip_release(f, (struct sockaddr *)&sa);
-			close(fd);
-			free(c);
-			continue;
+		to = &f->w[atomic_fetch_add(&f->next, 1) % f->nworkers];
+		if (to == w) {
+			adopt(w, c);
+		} else {
+			pthread_mutex_lock(&to->incoming_lock);
+			c->next = to->incoming;
+			to->incoming = c;
+			pthread_mutex_unlock(&to->incoming_lock);
+			poke_worker(to);
 		}
-		touch(w, c);
 		return;
 	}
 }
@@ -706,8 +758,10 @@ static void *worker_main(void *data)
 			} else if (p == &w->wake) {
 				uint64_t v;
 
-				if (read(w->wake, &v, sizeof(v)) < 0)
+				if (read(w->wake, &v, sizeof(v)) < 0 &&
+				    errno != EAGAIN)
 					continue;
+				adopt_incoming(w);
 			} else {
 				conn_run(w, p);
 			}
@@ -720,22 +774,13 @@ static void *worker_main(void *data)
 			listen_on(w);
 		timeout = sweep(w);
 	}
+	adopt_incoming(w);
 	while (w->head)
 		conn_close(w, w->head);
 	return NULL;
 }
 
 /* ---------------------------------------------------------------- */
-
-static void poke(struct serve_fast *f)
-{
-	uint64_t one = 1;
-
-	for (unsigned i = 0; i < f->nworkers; i++)
-		if (f->w[i].wake >= 0 &&
-		    write(f->w[i].wake, &one, sizeof(one)) < 0)
-			continue;	/* a full counter wakes it as well */
-}
 
 int serve__fast_start(struct serve_fast **out, struct serve *s, int lfd,
 		      unsigned nworkers, struct tlc_error *err)
@@ -755,8 +800,10 @@ int serve__fast_start(struct serve_fast **out, struct serve *s, int lfd,
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->cond, NULL);
 	pthread_mutex_init(&f->ip_lock, NULL);
-	for (unsigned i = 0; i < nworkers; i++)
+	for (unsigned i = 0; i < nworkers; i++) {
 		f->w[i].ep = f->w[i].wake = -1;
+		pthread_mutex_init(&f->w[i].incoming_lock, NULL);
+	}
 	/* set before a worker can hand MHD a connection: MHD looks here
 	 * when it closes one; on a failure below too, so that serve_stop()
 	 * frees @f after MHD */
@@ -819,12 +866,24 @@ void serve__fast_stop(struct serve_fast *f)
 	if (!f || atomic_exchange(&f->stop, true))
 		return;
 	poke(f);
+	/* all of them, before a wake fd closes: any may still hand another
+	 * a connection until it has stopped */
+	for (unsigned i = 0; i < f->nworkers; i++) {
+		if (f->w[i].started)
+			pthread_join(f->w[i].thread, NULL);
+		f->w[i].started = false;
+	}
 	for (unsigned i = 0; i < f->nworkers; i++) {
 		struct fast_worker *w = &f->w[i];
 
-		if (w->started)
-			pthread_join(w->thread, NULL);
-		w->started = false;
+		while (w->incoming) {
+			struct fast_conn *c = w->incoming;
+
+			w->incoming = c->next;
+			ip_release(f, (struct sockaddr *)&c->sa);
+			close(c->fd);
+			free(c);
+		}
 		if (w->ep >= 0)
 			close(w->ep);
 		if (w->wake >= 0)
@@ -852,6 +911,8 @@ void serve__fast_free(struct serve_fast *f)
 	pthread_mutex_destroy(&f->lock);
 	pthread_cond_destroy(&f->cond);
 	pthread_mutex_destroy(&f->ip_lock);
+	for (unsigned i = 0; i < f->nworkers; i++)
+		pthread_mutex_destroy(&f->w[i].incoming_lock);
 	free(f->w);
 	free(f);
 }
