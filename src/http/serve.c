@@ -60,9 +60,6 @@
 #define PAGE_CACHE "max-age=60"
 #define FILE_CACHE "max-age=31536000, immutable"
 
-/* Whole files up to this size are read and sent from memory: see
- * send_file(). */
-#define SMALL_FILE_MAX (64 * 1024)
 
 #define TYPE_TEXT_HTML "text/html; charset=utf-8"
 #define TYPE_V1_HTML "application/vnd.pypi.simple.v1+html"
@@ -535,23 +532,18 @@ static void add_file_headers(struct MHD_Response *resp, const char *type,
 }
 
 /*
- * Read all of @fd, which fstat() found @size bytes long, into a new buffer
- * (malloc'd, for MHD_RESPMEM_MUST_FREE).  NULL on an error or when the
- * file is not @size bytes now (rewritten in place: a page is replaced by
- * rename(2), so the open descriptor keeps the old inode, but be safe); the
- * caller then sends from @fd as before.  One byte more than @size is asked
- * for, so that a file that grew shows; a read of a regular file that
- * returns less than asked for stopped at its end, so in the usual case
- * this is one pread(2).
+ * False on an error or when the file is not @size bytes now (rewritten in
+ * place: a page is replaced by rename(2), so the open descriptor keeps the
+ * old inode, but be safe); the caller then sends from @fd as before.  One
+ * byte more than @size is asked for, so that a file that grew shows; a
+ * read of a regular file that returns less than asked for stopped at its
+ * end, so in the usual case this is one pread(2).
  */
-static char *read_small(int fd, size_t size)
+bool serve__read_whole(int fd, char *buf, size_t size)
 {
-	char *buf = malloc(size + 1);
 	size_t got = 0;
 	ssize_t n;
 
-	if (!buf)
-		return NULL;
 	while (got < size) {
 		n = pread(fd, buf + got, size + 1 - got, (off_t)got);
 		if (n < 0 && errno == EINTR)
@@ -560,7 +552,15 @@ static char *read_small(int fd, size_t size)
 			break;
 		got += (size_t)n;
 	}
-	if (got != size) {
+	return got == size;
+}
+
+/* All of @fd in a new buffer (for MHD_RESPMEM_MUST_FREE), or NULL. */
+static char *read_small(int fd, size_t size)
+{
+	char *buf = malloc(size + 1);
+
+	if (buf && !serve__read_whole(fd, buf, size)) {
 		free(buf);
 		return NULL;
 	}
@@ -624,16 +624,9 @@ static int send_file(struct serve_req *r, int fd, const struct stat *st,
 					crange);
 		return queue(r, MHD_HTTP_RANGE_NOT_SATISFIABLE, resp, blen);
 	}
-	/*
-	 * A small whole file (the index pages, a few KB) goes from memory:
-	 * from a buffer MHD sends the header and the body in one writev(2),
-	 * one TCP segment, where from @fd it sends the header, then the body
-	 * with sendfile(2): two.  bench/serve (2 KB page, wrk -c32): 0.88x
-	 * nginx's requests/s and p99 5.6 ms from @fd, 1.03x and 4.3 ms from
-	 * memory.  Larger files (wheels) keep sendfile's zero copy; a HEAD
-	 * or a honoured Range gains nothing from a read.
-	 */
-	if (!r->head && rg == 0 && size <= SMALL_FILE_MAX &&
+	/* a small whole file goes from memory (SERVE_SMALL_FILE_MAX); a
+	 * HEAD or a honoured Range gains nothing from a read */
+	if (!r->head && rg == 0 && size <= SERVE_SMALL_FILE_MAX &&
 	    (body = read_small(fd, (size_t)size))) {
 		resp = MHD_create_response_from_buffer((size_t)size, body,
 						       MHD_RESPMEM_MUST_FREE);

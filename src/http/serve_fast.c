@@ -52,11 +52,6 @@
 
 /* A head longer than this goes to MHD (which takes up to 64 KiB). */
 #define PEEK_MAX 8192
-/* Whole files up to this size (pages) go in one send(2) with the
- * header, read with pread(2), as serve.c's send_file() does for MHD: one
- * segment and one wake-up of the client, where send(MSG_MORE) and
- * sendfile(2) make two calls.  Larger ones are sent with sendfile(2). */
-#define SMALL_FILE_MAX (64 * 1024)
 /* After accept(2) ran out of descriptors, wait this long (ms). */
 #define RELISTEN_MS 100
 #define IP_BUCKETS 256
@@ -389,23 +384,18 @@ static bool format_head(struct fast_conn *c, const struct serve_read *rd,
 
 /*
  * Read the whole small body after the header, so that both go in one
- * send(2): one segment, one wake-up of the client.  One byte more than
- * the size is asked for, so that a file that grew shows; on any surprise
- * the body is sent from the file as a large one is.
+ * send(2) (SERVE_SMALL_FILE_MAX); on any surprise the body is sent from
+ * the file as a large one is.
  */
 static void take_small(struct fast_conn *c)
 {
 	size_t size = (size_t)c->end;
 	char *buf = malloc(c->out_len + size + 1);
-	ssize_t n;
 
 	if (!buf)
 		return;
 	memcpy(buf, c->out, c->out_len);
-	do
-		n = pread(c->file, buf + c->out_len, size + 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)size) {
+	if (!serve__read_whole(c->file, buf + c->out_len, size)) {
 		free(buf);
 		return;
 	}
@@ -479,7 +469,7 @@ static enum next next_request(struct fast_worker *w, struct fast_conn *c)
 	c->bytes = (uint64_t)c->end;
 	if (n != (ssize_t)h.len)
 		return NEXT_CLOSE;
-	if (c->end && c->end <= SMALL_FILE_MAX)
+	if (c->end && c->end <= SERVE_SMALL_FILE_MAX)
 		take_small(c);
 	if (!c->end) {
 		close(c->file);
