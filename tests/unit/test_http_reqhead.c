@@ -36,18 +36,20 @@ static void assert_span(const struct http_span *sp, const char *want)
 
 static void test_http_reqhead__clients(void **state)
 {
-	/* as each sends a wheel's download (captured from the real
-	 * clients against tlcpack serve) */
+	/* wrk's request as it sends it; pip 23.2.1's index request as a
+	 * socket server captured it (its User-Agent cut short) */
 	static const char wrk[] =
 		"GET /files/p/p-1.0-py3-none-any.whl HTTP/1.1\r\n"
 		"Host: 127.0.0.1:8000\r\n\r\n";
 	static const char pip[] =
-		"GET /files/p/p-1.0-py3-none-any.whl HTTP/1.1\r\n"
-		"Host: 127.0.0.1:8000\r\n"
-		"User-Agent: pip/23.0.1 {\"ci\":null,\"cpu\":\"x86_64\"}\r\n"
+		"GET /simple/demo-pkg/ HTTP/1.1\r\n"
+		"Host: 127.0.0.1:8397\r\n"
+		"User-Agent: pip/23.2.1 {\"ci\":null,\"cpu\":\"x86_64\"}\r\n"
 		"Accept-Encoding: gzip, deflate\r\n"
-		"Accept: */*\r\n"
-		"Connection: keep-alive\r\n\r\n";
+		"Accept: application/vnd.pypi.simple.v1+json, "
+		"application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01\r\n"
+		"Connection: keep-alive\r\n"
+		"Cache-Control: max-age=0\r\n\r\n";
 	static const char curl[] =
 		"HEAD /simple/p/ HTTP/1.1\r\n"
 		"Host: localhost\r\n"
@@ -70,9 +72,12 @@ static void test_http_reqhead__clients(void **state)
 
 	assert_true(parse(pip, &h));
 	assert_int_equal(h.len, strlen(pip));
-	assert_span(&h.accept, "*/*");
+	assert_span(&h.target, "/simple/demo-pkg/");
+	assert_span(&h.accept, "application/vnd.pypi.simple.v1+json, "
+		    "application/vnd.pypi.simple.v1+html; q=0.1, "
+		    "text/html; q=0.01");
 	assert_span(&h.user_agent,
-		    "pip/23.0.1 {\"ci\":null,\"cpu\":\"x86_64\"}");
+		    "pip/23.2.1 {\"ci\":null,\"cpu\":\"x86_64\"}");
 	assert_false(h.close);
 
 	assert_true(parse(curl, &h));
