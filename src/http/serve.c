@@ -60,7 +60,6 @@
 #define PAGE_CACHE "max-age=60"
 #define FILE_CACHE "max-age=31536000, immutable"
 
-
 #define TYPE_TEXT_HTML "text/html; charset=utf-8"
 #define TYPE_V1_HTML "application/vnd.pypi.simple.v1+html"
 #define TYPE_V1_JSON "application/vnd.pypi.simple.v1+json"

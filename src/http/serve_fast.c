@@ -145,34 +145,43 @@ static size_t ip_key(const struct sockaddr *sa, const unsigned char **addr)
 	return 0;
 }
 
+/* The link that holds @sa's count, or the NULL link that ends its chain;
+ * with f->ip_lock held, and @a, @n from ip_key(). */
+static struct ip_count **ip_find(struct serve_fast *f, sa_family_t family,
+				 const unsigned char *a, size_t n)
+{
+	struct ip_count **pp;
+	unsigned h = 0;
+
+	for (size_t i = 0; i < n; i++)
+		h = h * 31 + a[i];
+	for (pp = &f->ip[h % IP_BUCKETS]; *pp; pp = &(*pp)->next)
+		if ((*pp)->family == family && !memcmp((*pp)->addr, a, n))
+			break;
+	return pp;
+}
+
 /* Count one more connection from @sa; false when that is over --per-ip
  * (or there is no memory to count it). */
 static bool ip_take(struct serve_fast *f, const struct sockaddr *sa)
 {
 	const unsigned char *a;
 	size_t n = ip_key(sa, &a);
-	unsigned h = 0;
-	struct ip_count *e;
-	bool ok = true;
+	struct ip_count **pp, *e;
+	bool ok = false;
 
 	if (!f->s->o.per_ip || !n)
 		return true;
-	for (size_t i = 0; i < n; i++)
-		h = h * 31 + a[i];
 	pthread_mutex_lock(&f->ip_lock);
-	for (e = f->ip[h % IP_BUCKETS]; e; e = e->next)
-		if (e->family == sa->sa_family && !memcmp(e->addr, a, n))
-			break;
-	if (!e && (e = calloc(1, sizeof(*e)))) {
-		e->family = sa->sa_family;
-		memcpy(e->addr, a, n);
-		e->next = f->ip[h % IP_BUCKETS];
-		f->ip[h % IP_BUCKETS] = e;
+	pp = ip_find(f, sa->sa_family, a, n);
+	if (!*pp && (*pp = calloc(1, sizeof(**pp)))) {
+		(*pp)->family = sa->sa_family;
+		memcpy((*pp)->addr, a, n);
 	}
-	if (!e || e->n >= f->s->o.per_ip)
-		ok = false;
-	else
+	if ((e = *pp) && e->n < f->s->o.per_ip) {
 		e->n++;
+		ok = true;
+	}
 	pthread_mutex_unlock(&f->ip_lock);
 	return ok;
 }
@@ -181,22 +190,15 @@ static void ip_release(struct serve_fast *f, const struct sockaddr *sa)
 {
 	const unsigned char *a;
 	size_t n = ip_key(sa, &a);
-	unsigned h = 0;
 	struct ip_count **pp, *e;
 
 	if (!f->s->o.per_ip || !n)
 		return;
-	for (size_t i = 0; i < n; i++)
-		h = h * 31 + a[i];
 	pthread_mutex_lock(&f->ip_lock);
-	for (pp = &f->ip[h % IP_BUCKETS]; (e = *pp); pp = &e->next) {
-		if (e->family != sa->sa_family || memcmp(e->addr, a, n))
-			continue;
-		if (e->n && !--e->n) {
-			*pp = e->next;
-			free(e);
-		}
-		break;
+	pp = ip_find(f, sa->sa_family, a, n);
+	if ((e = *pp) && e->n && !--e->n) {
+		*pp = e->next;
+		free(e);
 	}
 	pthread_mutex_unlock(&f->ip_lock);
 }
@@ -210,27 +212,6 @@ void serve__fast_closed(struct serve_fast *f, const struct sockaddr *sa)
 /* ---------------------------------------------------------------- */
 /* connections */
 
-static void touch(struct fast_worker *w, struct fast_conn *c)
-{
-	c->last = now_ms();
-	if (w->tail == c)
-		return;
-	/* unlink, then append */
-	if (c->prev)
-		c->prev->next = c->next;
-	else if (w->head == c)
-		w->head = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	c->prev = w->tail;
-	c->next = NULL;
-	if (w->tail)
-		w->tail->next = c;
-	else
-		w->head = c;
-	w->tail = c;
-}
-
 static void unlink_conn(struct fast_worker *w, struct fast_conn *c)
 {
 	if (c->prev)
@@ -242,6 +223,22 @@ static void unlink_conn(struct fast_worker *w, struct fast_conn *c)
 	else
 		w->tail = c->prev;
 	c->prev = c->next = NULL;
+}
+
+/* @c was active now: to the end of the list (in it or not yet). */
+static void touch(struct fast_worker *w, struct fast_conn *c)
+{
+	c->last = now_ms();
+	if (w->tail == c)
+		return;
+	if (c->prev || w->head == c)
+		unlink_conn(w, c);
+	c->prev = w->tail;
+	if (w->tail)
+		w->tail->next = c;
+	else
+		w->head = c;
+	w->tail = c;
 }
 
 /* The response in progress is over: log it (@ok false: cut short, 499
